@@ -1,0 +1,1 @@
+"""Evaluators for simulated negotiations (added by a later issue)."""

@@ -1,0 +1,1 @@
+"""LangGraph wiring of the negotiation turn graph (added by a later issue)."""

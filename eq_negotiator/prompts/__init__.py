@@ -1,0 +1,1 @@
+"""Prompt templates, one per emotional stance (added by a later issue)."""
