@@ -1,0 +1,1 @@
+"""Model files shipped with the package (embedded adapter, TF-IDF model)."""

@@ -1,0 +1,62 @@
+"""Shared fixtures: where the public data lies, and tiny data sets built by the tests."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """The public data folder: $EQN_SHARED_DATA, else ../shared/data beside the repository."""
+    return Path(os.environ.get("EQN_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def goemotions_dir() -> Path:
+    path = shared_data_dir() / "emotion" / "goemotions"
+    if not (path / "ekman" / "labels.txt").is_file():
+        pytest.skip(f"GoEmotions not found at {path} (set EQN_SHARED_DATA)")
+    return path
+
+
+TINY_ROWS = [
+    ("I am so happy and grateful, thank you so much!", "joy"),
+    ("This is wonderful news, I love it", "joy"),
+    ("Great, that works perfectly for me", "joy"),
+    ("I feel so sad and lonely since I lost my job", "sadness"),
+    ("I'm heartbroken, my mother passed away last month", "sadness"),
+    ("I'm sorry, I really messed this up and I feel terrible", "sadness"),
+    ("Stop calling me, this is outrageous and I'm furious", "anger"),
+    ("You people are infuriating, I already paid!", "anger"),
+    ("I am angry, this fee is a rip off", "anger"),
+    ("I'm scared they will take my car", "fear"),
+    ("I'm terrified I will lose the house", "fear"),
+    ("I'm anxious and nervous about what happens next", "fear"),
+    ("Wait, what? I had no idea I owed that much", "surprise"),
+    ("Really? That is unexpected, I'm shocked", "surprise"),
+    ("Huh, I did not know that at all", "surprise"),
+    ("Your practices are disgusting and vile", "disgust"),
+    ("That is gross, what a sleazy company", "disgust"),
+    ("Ugh, repulsive, you should be ashamed", "disgust"),
+    ("I can pay on the fifteenth", "neutral"),
+    ("My account number is on the letter", "neutral"),
+    ("Please send the statement by email", "neutral"),
+]
+
+
+@pytest.fixture()
+def tiny_csv(tmp_path: Path) -> Path:
+    """A small labelled CSV with an extra column (which loaders must ignore)."""
+    path = tmp_path / "tiny.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "label"])
+        for repeat in range(2):
+            for i, (text, label) in enumerate(TINY_ROWS):
+                writer.writerow([f"{repeat}-{i}", text, label])
+    return path

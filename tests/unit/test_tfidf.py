@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eq_negotiator.sensing import SensorLoadError, load_sensor
+from eq_negotiator.sensing.data import load_data
+from eq_negotiator.sensing.tfidf import ARRAYS_FILE, CONFIG_FILE, TfidfModel, TfidfSensor, train_tfidf
+
+
+@pytest.fixture()
+def tiny_model(tiny_csv: Path, tmp_path: Path) -> Path:
+    data = load_data(f"csv:{tiny_csv}").train
+    model, metrics = train_tfidf(data, data.single_label())
+    assert metrics["validation"]["macro_f1"] > 0.9  # it can at least fit its own training data
+    return model.save(tmp_path / "model")
+
+
+def test_save_load_round_trip_gives_identical_probabilities(tiny_model: Path) -> None:
+    texts = ["I am furious about this fee", "thank you so much", "what?"]
+    first = TfidfModel.load(tiny_model).probabilities(texts)
+    second = TfidfSensor(tiny_model).model.probabilities(texts)
+    np.testing.assert_allclose(first, second)
+    np.testing.assert_allclose(first.sum(axis=1), 1.0)
+
+
+def test_stored_format_has_no_pickles(tiny_model: Path) -> None:
+    with np.load(tiny_model / ARRAYS_FILE, allow_pickle=False) as arrays:
+        assert {"word_terms", "char_terms", "coef", "intercept"} <= set(arrays.files)
+        assert all(arrays[key].dtype != object for key in arrays.files)
+
+
+def test_missing_and_corrupted_files_are_named(tiny_model: Path) -> None:
+    arrays = tiny_model / ARRAYS_FILE
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    arrays.write_bytes(bytes(data))
+    with pytest.raises(SensorLoadError, match=r"tfidf\.npz is corrupted.*rebuild"):
+        TfidfSensor(tiny_model)
+    (tiny_model / CONFIG_FILE).unlink()
+    with pytest.raises(SensorLoadError, match=r"tfidf\.json is missing"):
+        load_sensor(f"tfidf:{tiny_model}")
+
+
+def test_shipped_tfidf_sensor_reads_plain_emotions() -> None:
+    sensor = load_sensor("tfidf")
+    readings = sensor.read_many(
+        [
+            "Thank you so much, this is wonderful!",
+            "I am so angry, this is outrageous",
+            "I'm scared and nervous",
+        ]
+    )
+    assert [r.label for r in readings] == ["joy", "anger", "fear"]
