@@ -38,6 +38,20 @@ def _emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def _print_training_summary(out_dir: Path, metrics: dict[str, Any], as_json: bool) -> None:
+    summary = {
+        "out": str(out_dir),
+        "best_epoch": metrics.get("best_epoch"),
+        "validation_macro_f1": metrics["validation"]["macro_f1"],
+        "test_macro_f1": metrics.get("test", {}).get("macro_f1"),
+        "train_seconds": metrics["train_seconds"],
+    }
+    if as_json:
+        _emit_json(summary)
+    else:
+        out.print(summary)
+
+
 def _fail(message: str) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code=2)
@@ -196,17 +210,7 @@ def train_command(
         except (ValueError, FileNotFoundError) as exc:
             _fail(str(exc))
             return
-    summary = {
-        "out": str(out_dir),
-        "best_epoch": metrics["best_epoch"],
-        "validation_macro_f1": metrics["validation"]["macro_f1"],
-        "test_macro_f1": metrics.get("test", {}).get("macro_f1"),
-        "train_seconds": metrics["train_seconds"],
-    }
-    if as_json:
-        _emit_json(summary)
-    else:
-        out.print(summary)
+    _print_training_summary(out_dir, metrics, as_json)
 
 
 @emotion_app.command("train-tfidf")
@@ -245,13 +249,4 @@ def train_tfidf_command(
         metrics["test"] = classification_report(test.labels, model.probabilities(test.texts))
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     model.save(out_dir, metrics)
-    summary = {
-        "out": str(out_dir),
-        "validation_macro_f1": metrics["validation"]["macro_f1"],
-        "test_macro_f1": metrics.get("test", {}).get("macro_f1"),
-        "train_seconds": metrics["train_seconds"],
-    }
-    if as_json:
-        _emit_json(summary)
-    else:
-        out.print(summary)
+    _print_training_summary(out_dir, metrics, as_json)

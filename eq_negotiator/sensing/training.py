@@ -149,16 +149,25 @@ def class_weight_vector(counts: NDArray[np.float64], power: float) -> NDArray[np
     return weights
 
 
-def _load_tokenizer_and_model(base: str, lora: bool, lora_rank: int) -> tuple[Any, Any]:
+def load_seven_label_base(source: str, tokenizer_source: str | None = None, **options: Any) -> tuple[Any, Any]:
+    """Load a tokenizer and a pre-trained model with a fresh seven-label classification head.
+
+    Args:
+        source: Local folder or Hugging Face id of the pre-trained model.
+        tokenizer_source: Where the tokenizer lies, if not beside the model.
+        **options: Passed to ``from_pretrained`` (e.g. ``local_files_only``).
+
+    Raises:
+        ValueError: If the tokenizer can pad with neither a pad nor an EOS token.
+    """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    source = resolve_base(base)
-    tokenizer = AutoTokenizer.from_pretrained(source)
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_source or source, **options)
     if tokenizer.pad_token is None:
         # GPT-2 and other decoders have no pad token; padding with EOS is the standard fix, and the
         # classification head reads the last non-pad position via config.pad_token_id.
         if tokenizer.eos_token is None:
-            raise ValueError(f"{base}: the tokenizer has neither a pad nor an EOS token to pad with")
+            raise ValueError(f"{source}: the tokenizer has neither a pad nor an EOS token to pad with")
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForSequenceClassification.from_pretrained(
         source,
@@ -166,8 +175,14 @@ def _load_tokenizer_and_model(base: str, lora: bool, lora_rank: int) -> tuple[An
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
         ignore_mismatched_sizes=True,
+        **options,
     )
     model.config.pad_token_id = tokenizer.pad_token_id
+    return tokenizer, model
+
+
+def _load_tokenizer_and_model(base: str, lora: bool, lora_rank: int) -> tuple[Any, Any]:
+    tokenizer, model = load_seven_label_base(resolve_base(base))
     if lora:
         from peft import LoraConfig, TaskType, get_peft_model
         from transformers.pytorch_utils import Conv1D
