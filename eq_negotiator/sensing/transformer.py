@@ -115,7 +115,7 @@ class TransformerSensor(EmotionSensor):
         self.tokenizer, self.model = self._load(str(source), local if local.exists() else None, hint)
         self.model.eval()
         if quantize:
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)  # type: ignore[no-untyped-call]
         # Only models our train command wrote carry a calibration (fitted on their own seven outputs).
         self.calibration: Calibration | None = (
             Calibration.from_dict(self._sensor_config["calibration"]) if self._sensor_config else None

@@ -52,3 +52,11 @@ def test_shipped_tfidf_sensor_reads_plain_emotions() -> None:
         ]
     )
     assert [r.label for r in readings] == ["joy", "anger", "fear"]
+
+
+def test_single_text_fast_path_matches_the_sparse_path(tiny_model: Path) -> None:
+    model = TfidfModel.load(tiny_model)
+    texts = ["I am furious about this fee!!", "thank you so much", "zzz qqq", "Wait, what? I owe that much?"]
+    sparse = np.asarray(model.features(texts) @ model.coef) + model.intercept
+    fast = np.array([model._logits_one(text) for text in texts])
+    np.testing.assert_allclose(fast, sparse, rtol=1e-5, atol=1e-6)
