@@ -397,10 +397,13 @@ def save_model(
     """Write the model (or adapter), tokenizer, sensor config, metrics and model card to ``config.out``."""
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
     if config.lora:
         # Record the base as the user named it (not a local site-packages path) so the folder is portable.
-        model.peft_config["default"].base_model_name_or_path = config.base
-    model.save_pretrained(out)
+        adapter_config_path = out / "adapter_config.json"
+        adapter_config = json.loads(adapter_config_path.read_text(encoding="utf-8"))
+        adapter_config["base_model_name_or_path"] = config.base
+        adapter_config_path.write_text(json.dumps(adapter_config, indent=2) + "\n", encoding="utf-8")
     tokenizer.save_pretrained(out)
     settings = {k: (str(v) if isinstance(v, Path | MultiLabelRule) else v) for k, v in asdict(config).items()}
     settings["multi_label"] = config.multi_label.value

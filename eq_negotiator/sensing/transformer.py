@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from eq_negotiator.emotions import LABELS, label_index
 from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
-from eq_negotiator.sensing.base_model import sha256_of
+from eq_negotiator.sensing.base_model import BaseModelError, sha256_of
 from eq_negotiator.sensing.labels import load_label_map, map_labels
 from eq_negotiator.sensing.metrics import Calibration, softmax
 from eq_negotiator.sensing.training import SENSOR_CONFIG_FILE, load_seven_label_base
@@ -84,7 +84,6 @@ class TransformerSensor(EmotionSensor):
         label_map: Extra foreign-name → label mapping (JSON file, ``"a=b,c=d"`` or a dict).
         batch_size: Utterances per forward pass in :meth:`read_many`.
         threads: Torch CPU threads; ``None`` leaves torch's default.
-        quantize: Quantise linear layers to int8 (dynamic quantisation) for faster CPU inference.
         rebuild_hint: What to tell the user when model files are missing or broken.
     """
 
@@ -97,7 +96,6 @@ class TransformerSensor(EmotionSensor):
         batch_size: int = 64,
         threads: int | None = None,
         rebuild_hint: str | None = None,
-        quantize: bool = False,
     ) -> None:
         self.spec = spec or f"hf:{source}"
         self.batch_size = batch_size
@@ -114,8 +112,6 @@ class TransformerSensor(EmotionSensor):
         self.model: Any
         self.tokenizer, self.model = self._load(str(source), local if local.exists() else None, hint)
         self.model.eval()
-        if quantize:
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)  # type: ignore[no-untyped-call]
         # Only models our train command wrote carry a calibration (fitted on their own seven outputs).
         self.calibration: Calibration | None = (
             Calibration.from_dict(self._sensor_config["calibration"]) if self._sensor_config else None
@@ -137,7 +133,7 @@ class TransformerSensor(EmotionSensor):
                     return self._load_adapter(local, options)
                 tokenizer = AutoTokenizer.from_pretrained(source, **options)
                 model = AutoModelForSequenceClassification.from_pretrained(source, **options)
-        except SensorLoadError:
+        except (SensorLoadError, BaseModelError):
             raise
         except Exception as exc:
             where = f"model folder {local}" if local else f"Hugging Face model {source!r}"

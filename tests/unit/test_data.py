@@ -134,3 +134,9 @@ def test_credit_dialogue_set_has_two_passes_and_a_kept_split() -> None:
         assert row["label"] in (row["label_pass1"], row["label_pass2"])
     agreement = np.mean([r["label_pass1"] == r["label_pass2"] for r in rows])
     assert agreement > 0.8
+
+
+def test_credit_dialogue_spec_and_bad_split() -> None:
+    assert len(load_data("credit-dialogue:test").train) == len(load_credit_dialogue("test"))
+    with pytest.raises(ValueError, match="train, test or all"):
+        load_data("credit-dialogue:dev")
