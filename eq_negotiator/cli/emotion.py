@@ -75,7 +75,8 @@ def predict(
     if as_json:
         _emit_json(reading.to_dict())
         return
-    table = Table(title=f"{reading.label} ({reading.confidence:.1%}) — sensor: {sensor}")
+    out.print(f"[bold]{reading.label}[/] ({reading.confidence:.1%}), sensor: {sensor}", highlight=False)
+    table = Table()
     table.add_column("label")
     table.add_column("probability", justify="right")
     for label in LABELS:

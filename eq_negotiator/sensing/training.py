@@ -11,12 +11,14 @@ The output folder is what ``hf:<folder>`` loads: the model or adapter, the token
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import platform
 import random
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -149,6 +151,23 @@ def class_weight_vector(counts: NDArray[np.float64], power: float) -> NDArray[np
     return weights
 
 
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence load-time noise: load reports (a fresh head is expected here), progress bars, deprecation notes."""
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        hf_logging.enable_progress_bar()
+        hf_logging.set_verbosity(previous)
+
+
 def load_seven_label_base(source: str, tokenizer_source: str | None = None, **options: Any) -> tuple[Any, Any]:
     """Load a tokenizer and a pre-trained model with a fresh seven-label classification head.
 
@@ -162,21 +181,23 @@ def load_seven_label_base(source: str, tokenizer_source: str | None = None, **op
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_source or source, **options)
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_source or source, **options)
     if tokenizer.pad_token is None:
         # GPT-2 and other decoders have no pad token; padding with EOS is the standard fix, and the
         # classification head reads the last non-pad position via config.pad_token_id.
         if tokenizer.eos_token is None:
             raise ValueError(f"{source}: the tokenizer has neither a pad nor an EOS token to pad with")
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForSequenceClassification.from_pretrained(
-        source,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)},
-        ignore_mismatched_sizes=True,
-        **options,
-    )
+    with quiet_transformers():
+        model = AutoModelForSequenceClassification.from_pretrained(
+            source,
+            num_labels=len(LABELS),
+            id2label=dict(enumerate(LABELS)),
+            label2id={label: i for i, label in enumerate(LABELS)},
+            ignore_mismatched_sizes=True,
+            **options,
+        )
     model.config.pad_token_id = tokenizer.pad_token_id
     return tokenizer, model
 

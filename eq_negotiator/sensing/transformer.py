@@ -7,10 +7,9 @@ labels; probabilities of classes that map to the same label are added.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
 from eq_negotiator.sensing.base_model import BaseModelError, sha256_of
 from eq_negotiator.sensing.labels import load_label_map, map_labels
 from eq_negotiator.sensing.metrics import Calibration, softmax
-from eq_negotiator.sensing.training import SENSOR_CONFIG_FILE, load_seven_label_base
+from eq_negotiator.sensing.training import SENSOR_CONFIG_FILE, load_seven_label_base, quiet_transformers
 
 EMBEDDED_MODEL_PACKAGE = "eq_negotiator.sensing.models"
 EMBEDDED_MODEL_DIR = "embedded"
@@ -36,19 +35,6 @@ EMBEDDED_REBUILD_COMMAND = (
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-@contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """Silence transformers' load reports (e.g. the freshly initialised head an adapter then replaces)."""
-    from transformers.utils import logging as hf_logging
-
-    previous = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(previous)
 
 
 def embedded_model_dir() -> Path:
@@ -128,7 +114,7 @@ class TransformerSensor(EmotionSensor):
         offline = _truthy(os.environ.get("HF_HUB_OFFLINE")) or _truthy(os.environ.get("TRANSFORMERS_OFFLINE"))
         options: dict[str, Any] = {"local_files_only": True} if offline or local else {}
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 if local is not None and (local / "adapter_config.json").is_file():
                     return self._load_adapter(local, options)
                 tokenizer = AutoTokenizer.from_pretrained(source, **options)
