@@ -35,6 +35,27 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def verify_manifest(directory: Path, manifest: dict[str, str], rebuild_hint: str) -> None:
+    """Check model files against the sha256 digests recorded when they were written.
+
+    Args:
+        directory: The model folder.
+        manifest: File name → expected sha256.
+        rebuild_hint: What to tell the user when a file is missing or corrupted.
+
+    Raises:
+        SensorLoadError: Naming the first missing or corrupted file.
+    """
+    from eq_negotiator.sensing.base import SensorLoadError
+
+    for name, expected in manifest.items():
+        file = directory / name
+        if not file.is_file():
+            raise SensorLoadError(f"model file {file} is missing; {rebuild_hint}")
+        if sha256_of(file) != expected:
+            raise SensorLoadError(f"model file {file} is corrupted (sha256 mismatch); {rebuild_hint}")
+
+
 def verify_weights(directory: Path, expected_sha256: str = EMBEDDED_BASE_SHA256) -> Path:
     """Check that ``directory/model.safetensors`` has the expected sha256.
 

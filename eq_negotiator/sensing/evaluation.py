@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from eq_negotiator.emotions import LABELS
+from eq_negotiator.emotions import FLAG_TRUNCATED, LABELS
 from eq_negotiator.sensing import load_sensor
 from eq_negotiator.sensing.base import EmotionSensor, TruncationWarning
 from eq_negotiator.sensing.data import ColumnOptions, load_eval_data
@@ -51,8 +51,9 @@ def evaluate_sensor(
     if len(dataset) == 0:
         raise ValueError(f"{data}: no single-label rows to score")
     started = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", TruncationWarning)
+    with warnings.catch_warnings():
+        # Truncation is counted in the report instead.
+        warnings.simplefilter("ignore", TruncationWarning)
         readings = instance.read_many(dataset.texts)
     batch_seconds = time.perf_counter() - started
     probabilities = np.array([r.probabilities() for r in readings])
@@ -60,7 +61,7 @@ def evaluate_sensor(
     sample = dataset.texts[: max(1, latency_samples)]
     report["latency_ms_p50"] = float(np.median(single_latency_ms(instance, sample)))
     report["batch_per_s"] = len(dataset) / batch_seconds if batch_seconds > 0 else float("inf")
-    report["truncated"] = sum(1 for r in readings if r.flags) if caught else 0
+    report["truncated"] = sum(FLAG_TRUNCATED in r.flags for r in readings)
     report["sensor"] = instance.spec
     report["data"] = data
     return report

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from eq_negotiator.emotions import LABELS
 from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
-from eq_negotiator.sensing.base_model import sha256_of
+from eq_negotiator.sensing.base_model import sha256_of, verify_manifest
 from eq_negotiator.sensing.data import EmotionDataset
 from eq_negotiator.sensing.metrics import Calibration, classification_report, fit_calibration
 
@@ -69,6 +69,10 @@ class TfidfTrainConfig:
     c: float = 4.0
     class_weight_power: float = 0.5
     tune_bias: bool = True
+
+
+def _stacked_features(word: TfidfVectorizer, char: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    return sp.hstack([word.transform(texts), char.transform(texts)], format="csr")
 
 
 def _vectorizer(settings: dict[str, Any], vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
@@ -131,7 +135,7 @@ class TfidfModel:
 
     def features(self, texts: list[str]) -> sp.csr_matrix:
         """Return the stacked TF-IDF features of ``texts``."""
-        return sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+        return _stacked_features(self.word, self.char, texts)
 
     def logits(self, texts: list[str]) -> NDArray[np.float64]:
         """Return uncalibrated linear scores ``(n, 7)``."""
@@ -186,9 +190,7 @@ class TfidfModel:
             raise SensorLoadError(f"TF-IDF model file {config_path} is unreadable ({exc}); {rebuild_hint}") from exc
         if config.get("format_version") != TFIDF_FORMAT_VERSION or config.get("labels") != list(LABELS):
             raise SensorLoadError(f"TF-IDF model file {config_path} has an unknown format; {rebuild_hint}")
-        expected = config.get("files", {}).get(ARRAYS_FILE)
-        if expected is not None and sha256_of(arrays_path) != expected:
-            raise SensorLoadError(f"TF-IDF model file {arrays_path} is corrupted (sha256 mismatch); {rebuild_hint}")
+        verify_manifest(folder, config.get("files", {}), rebuild_hint)
         try:
             with np.load(arrays_path, allow_pickle=False) as arrays:
                 data = {key: arrays[key] for key in arrays.files}
@@ -233,18 +235,14 @@ def train_tfidf(
     char = _vectorizer(CHAR_SETTINGS)
     word.fit(train.texts)
     char.fit(train.texts)
-    model = TfidfModel(
-        word, char, np.zeros((0, len(LABELS)), np.float32), np.zeros(len(LABELS), np.float32), Calibration()
-    )
-    features = model.features(texts)
+    features = _stacked_features(word, char, texts)
     classifier = LogisticRegression(C=config.c, max_iter=2000)
     classifier.fit(features, labels, sample_weight=weights)
     coef = np.zeros((features.shape[1], len(LABELS)), np.float32)
     intercept = np.zeros(len(LABELS), np.float32)
     coef[:, classifier.classes_] = classifier.coef_.T
     intercept[classifier.classes_] = classifier.intercept_
-    model.coef, model.intercept = coef, intercept
-    model._fast = None
+    model = TfidfModel(word, char, coef, intercept, Calibration())
     val_logits = model.logits(validation.texts)
     model.calibration = fit_calibration(val_logits, validation.labels, tune_bias=config.tune_bias)
     metrics = {"validation": classification_report(validation.labels, model.calibration.apply(val_logits))}

@@ -183,12 +183,8 @@ def load_seven_label_base(source: str, tokenizer_source: str | None = None, **op
 
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_source or source, **options)
-    if tokenizer.pad_token is None:
-        # GPT-2 and other decoders have no pad token; padding with EOS is the standard fix, and the
-        # classification head reads the last non-pad position via config.pad_token_id.
-        if tokenizer.eos_token is None:
-            raise ValueError(f"{source}: the tokenizer has neither a pad nor an EOS token to pad with")
-        tokenizer.pad_token = tokenizer.eos_token
+    if tokenizer.pad_token is None and tokenizer.eos_token is None:
+        raise ValueError(f"{source}: the tokenizer has neither a pad nor an EOS token to pad with")
     with quiet_transformers():
         model = AutoModelForSequenceClassification.from_pretrained(
             source,
@@ -198,8 +194,18 @@ def load_seven_label_base(source: str, tokenizer_source: str | None = None, **op
             ignore_mismatched_sizes=True,
             **options,
         )
-    model.config.pad_token_id = tokenizer.pad_token_id
+    ensure_pad_token(tokenizer, model)
     return tokenizer, model
+
+
+def ensure_pad_token(tokenizer: Any, model: Any) -> None:
+    """Give decoders such as GPT-2 a pad token (their EOS) and tell the model which id it is.
+
+    The sequence-classification head of a decoder reads the last non-pad position via ``config.pad_token_id``.
+    """
+    if tokenizer.pad_token is None and tokenizer.eos_token is not None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.config.pad_token_id = tokenizer.pad_token_id
 
 
 def _load_tokenizer_and_model(base: str, lora: bool, lora_rank: int) -> tuple[Any, Any]:
@@ -226,17 +232,17 @@ def _load_tokenizer_and_model(base: str, lora: bool, lora_rank: int) -> tuple[An
 
 
 def _batches(
-    lengths: Sequence[int], batch_size: int, rng: np.random.Generator, shuffle: bool
+    lengths: Sequence[int], batch_size: int, rng: np.random.Generator | None = None
 ) -> Iterator[NDArray[np.int64]]:
-    """Yield index batches of similar length (less padding, much faster on CPU), in random order."""
-    order = rng.permutation(len(lengths)) if shuffle else np.arange(len(lengths))
+    """Yield index batches of similar length (less padding, much faster on CPU); shuffled when given ``rng``."""
+    order = rng.permutation(len(lengths)) if rng is not None else np.arange(len(lengths))
     chunk = batch_size * 50
     batches: list[NDArray[np.int64]] = []
     for start in range(0, len(order), chunk):
         part = order[start : start + chunk]
         part = part[np.argsort([lengths[i] for i in part], kind="stable")]
         batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
-    if shuffle:
+    if rng is not None:
         rng.shuffle(batches)  # type: ignore[arg-type, unused-ignore]
     yield from batches
 
@@ -266,7 +272,7 @@ def predict_logits(
     output = np.zeros((len(texts), int(model.config.num_labels)), dtype=np.float64)
     lengths = [len(ids) for ids in encoded]
     done = 0
-    for index in _batches(lengths, batch_size, np.random.default_rng(0), shuffle=False):
+    for index in _batches(lengths, batch_size):
         logits = model(**_collate(tokenizer, [encoded[i] for i in index])).logits
         output[index] = logits.float().numpy()
         done += len(index)
@@ -352,7 +358,7 @@ def train(config: TrainConfig, progress: ProgressCallback | None = None) -> dict
     for epoch in range(1, config.epochs + 1):
         model.train()
         running = 0.0
-        for index in _batches(lengths, config.batch_size, rng, shuffle=True):
+        for index in _batches(lengths, config.batch_size, rng):
             batch = _collate(tokenizer, [encoded[i] for i in index])
             logits = model(**batch).logits
             loss = _soft_cross_entropy(logits, targets[index], weights)
@@ -426,9 +432,7 @@ def save_model(
         adapter_config["base_model_name_or_path"] = config.base
         adapter_config_path.write_text(json.dumps(adapter_config, indent=2) + "\n", encoding="utf-8")
     tokenizer.save_pretrained(out)
-    settings = {k: (str(v) if isinstance(v, Path | MultiLabelRule) else v) for k, v in asdict(config).items()}
-    settings["multi_label"] = config.multi_label.value
-    settings["learning_rate"] = config.learning_rate
+    settings = {**asdict(config), "learning_rate": config.learning_rate}
     sensor_config = {
         "format_version": SENSOR_FORMAT_VERSION,
         "labels": list(LABELS),
@@ -444,7 +448,8 @@ def save_model(
     }
     # A manifest of weight digests lets loaders tell a corrupted file from a valid one.
     sensor_config["files"] = {path.name: sha256_of(path) for path in sorted(out.glob("*.safetensors"))}
-    (out / SENSOR_CONFIG_FILE).write_text(json.dumps(sensor_config, indent=2) + "\n", encoding="utf-8")
+    # default=str: paths (output folder, a label-map file) are recorded as text; MultiLabelRule is a str enum.
+    (out / SENSOR_CONFIG_FILE).write_text(json.dumps(sensor_config, indent=2, default=str) + "\n", encoding="utf-8")
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     (out / MODEL_CARD_FILE).write_text(render_model_card(config, metrics), encoding="utf-8")
     return out

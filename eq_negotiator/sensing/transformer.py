@@ -20,10 +20,16 @@ from numpy.typing import NDArray
 
 from eq_negotiator.emotions import LABELS, label_index
 from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
-from eq_negotiator.sensing.base_model import BaseModelError, sha256_of
+from eq_negotiator.sensing.base_model import BaseModelError, verify_manifest
 from eq_negotiator.sensing.labels import load_label_map, map_labels
 from eq_negotiator.sensing.metrics import Calibration, softmax
-from eq_negotiator.sensing.training import SENSOR_CONFIG_FILE, load_seven_label_base, quiet_transformers
+from eq_negotiator.sensing.training import (
+    SENSOR_CONFIG_FILE,
+    ensure_pad_token,
+    load_seven_label_base,
+    predict_logits,
+    quiet_transformers,
+)
 
 EMBEDDED_MODEL_PACKAGE = "eq_negotiator.sensing.models"
 EMBEDDED_MODEL_DIR = "embedded"
@@ -52,12 +58,7 @@ def _read_sensor_config(directory: Path, rebuild_hint: str) -> dict[str, Any] | 
         raise SensorLoadError(f"sensor config {path} is unreadable ({exc}); {rebuild_hint}") from exc
     if not isinstance(config, dict) or list(config.get("labels", [])) != list(LABELS):
         raise SensorLoadError(f"sensor config {path} does not describe the seven labels; {rebuild_hint}")
-    for name, expected in config.get("files", {}).items():
-        file = directory / name
-        if not file.is_file():
-            raise SensorLoadError(f"model file {file} is missing; {rebuild_hint}")
-        if sha256_of(file) != expected:
-            raise SensorLoadError(f"model file {file} is corrupted (sha256 mismatch); {rebuild_hint}")
+    verify_manifest(directory, config.get("files", {}), rebuild_hint)
     return config
 
 
@@ -89,21 +90,21 @@ class TransformerSensor(EmotionSensor):
             torch.set_num_threads(threads)
         local = Path(source)
         hint = rebuild_hint or "retrain it with `eqn emotion train` or download the checkpoint again"
-        self._sensor_config: dict[str, Any] | None = None
+        sensor_config: dict[str, Any] | None = None
         if local.exists():
             if not local.is_dir():
                 raise SensorLoadError(f"{local} is a file; hf: needs a model folder or a Hugging Face model id")
-            self._sensor_config = _read_sensor_config(local, hint)
+            sensor_config = _read_sensor_config(local, hint)
         self.tokenizer: Any
         self.model: Any
         self.tokenizer, self.model = self._load(str(source), local if local.exists() else None, hint)
         self.model.eval()
         # Only models our train command wrote carry a calibration (fitted on their own seven outputs).
         self.calibration: Calibration | None = (
-            Calibration.from_dict(self._sensor_config["calibration"]) if self._sensor_config else None
+            Calibration.from_dict(sensor_config["calibration"]) if sensor_config else None
         )
         self.projection = self._label_projection(load_label_map(label_map))
-        configured = int(self._sensor_config["max_length"]) if self._sensor_config else 512
+        configured = int(sensor_config["max_length"]) if sensor_config else 512
         model_limit = getattr(self.model.config, "max_position_embeddings", configured) or configured
         tokenizer_limit = getattr(self.tokenizer, "model_max_length", configured) or configured
         self.max_length = int(min(configured, model_limit, tokenizer_limit))
@@ -125,9 +126,7 @@ class TransformerSensor(EmotionSensor):
             where = f"model folder {local}" if local else f"Hugging Face model {source!r}"
             extra = " (HF_HUB_OFFLINE is set: only the local cache is used)" if offline and not local else ""
             raise SensorLoadError(f"cannot load {where}{extra}: {exc}; {hint}") from exc
-        if tokenizer.pad_token is None and tokenizer.eos_token is not None:
-            tokenizer.pad_token = tokenizer.eos_token
-            model.config.pad_token_id = tokenizer.pad_token_id
+        ensure_pad_token(tokenizer, model)
         return tokenizer, model
 
     def _load_adapter(self, folder: Path, options: dict[str, Any]) -> tuple[Any, Any]:
@@ -162,22 +161,9 @@ class TransformerSensor(EmotionSensor):
                 mask[i] = len(self.tokenizer(text, truncation=False)["input_ids"]) > self.max_length
         return mask
 
-    @torch.inference_mode()
     def logits(self, texts: list[str]) -> NDArray[np.float64]:
         """Return the model's raw logits, ``(n, k)`` in the model's own class order."""
-        output = np.zeros((len(texts), self.projection.shape[0]))
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), self.batch_size):
-            index = order[start : start + self.batch_size]
-            batch = self.tokenizer(
-                [texts[i] for i in index],
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                return_tensors="pt",
-            )
-            output[index] = self.model(**batch).logits.float().numpy()
-        return output
+        return predict_logits(self.model, self.tokenizer, texts, self.max_length, self.batch_size)
 
     def _probabilities(self, texts: list[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         truncated = self._truncation_mask(texts)
