@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from eq_negotiator.cli.emotion import emotion_app
+from eq_negotiator.cli.negotiate import chat, demo
 
 app = typer.Typer(
     name="eqn",
@@ -17,6 +18,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(emotion_app, name="emotion")
+app.command("demo")(demo)
+app.command("chat")(chat)
 
 
 def main() -> None:

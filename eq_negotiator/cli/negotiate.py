@@ -1,0 +1,234 @@
+"""``eqn demo`` and ``eqn chat``: run the turn graph from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from eq_negotiator.graph.session import TurnResult
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DEMO_SCRIPT: tuple[str, ...] = (
+    "Hi. I got your letter about the overdue balance. I lost some hours at work and I'm scared I can't pay it.",
+    "Thirty days? That's impossible. You people always want everything at once!",
+    "This is ridiculous. I've been a customer for years and this is how you treat me?",
+    "Honestly, I'm sick of these calls. It's disgusting how you chase people.",
+    "I'm sorry. I'm just really stressed about money right now and I don't know what to do.",
+    "Okay. If the plan is clear and manageable, I can try to work with you on it.",
+)
+"""The scripted client of ``eqn demo``: worry, anger, contempt, distress, then cooperation."""
+
+OFFLINE_NOTE = "Replies come from the offline responder (deterministic templates, no LLM, no network)."
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Chat model as provider:model (e.g. openai:gpt-4o-mini); default: offline."),
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option("--base-url", help="OpenAI-compatible server URL (with /v1) serving --model.")
+]
+PolicyOption = Annotated[str, typer.Option("--policy", "-p", help="Stance policy: eq, paper1, paper2, vanilla, ...")]
+SensorOption = Annotated[str, typer.Option("--sensor", help="Emotion sensor spec: embedded, tfidf, hf:<id|path>.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed for the policy and the offline responder.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code=code)
+
+
+def _context(**settings: Any) -> Any:
+    from eq_negotiator.graph.context import Context
+
+    try:
+        return Context(**settings)
+    except ValueError as error:
+        _fail(str(error))
+
+
+def _load_scenario(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    from pydantic import ValidationError
+
+    from eq_negotiator.scenario import Scenario
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Scenario(**data).to_state()
+    except FileNotFoundError:
+        _fail(f"scenario file {path} not found")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        _fail(f"scenario file {path} is not valid JSON: {error}")
+    except (ValidationError, TypeError) as error:
+        _fail(f"scenario file {path} is invalid: {error}")
+    raise AssertionError("unreachable")
+
+
+def _open(db: str, context: Any) -> Any:
+    from eq_negotiator.graph.session import open_negotiator
+
+    try:
+        return open_negotiator(db, context=context)
+    except (ValueError, ImportError) as error:
+        _fail(str(error))
+
+
+def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
+    emotion = result.emotion
+    if show_reasoning:
+        belief = ", ".join(f"{name} {p:.2f}" for name, p in sorted(result.belief.items(), key=lambda kv: -kv[1]))
+        out.print(f"[dim]  sensed:  {emotion['label']} ({emotion['confidence']:.2f})[/]")
+        if belief:
+            out.print(f"[dim]  belief:  {belief}[/]")
+        out.print(f"[dim]  stance:  {result.stance or 'none'} - {escape(result.reason)}[/]")
+    tag = " [dim](offline responder)[/]" if result.offline else ""
+    stance = escape(f"[{result.stance or 'no stance'}]")
+    out.print(f"[bold green]Agent[/] {stance}{tag}: {escape(result.reply)}")
+
+
+def demo(
+    policy: PolicyOption = "eq",
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    sensor: SensorOption = "embedded",
+    seed: SeedOption = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a short negotiation between the agent and a scripted client, showing each turn's reasoning."""
+    context = _context(model=model, base_url=base_url, policy=policy, sensor=sensor, seed=seed)
+    negotiator = _open("memory", context)
+    thread = f"demo-{seed}"
+    turns = []
+    if not as_json:
+        scenario = negotiator.context.scenario or {}
+        from eq_negotiator.scenario import Scenario
+
+        case = Scenario(**scenario)
+        out.rule("EQ-Negotiator demo")
+        out.print(
+            f"{case.creditor} negotiates a {case.balance_text()} balance ({case.days_overdue} days overdue) with "
+            f"{case.debtor}, a scripted client. Policy: {policy}; sensor: {sensor}."
+        )
+        if model is None:
+            out.print(f"[yellow]{OFFLINE_NOTE}[/]")
+    for line in DEMO_SCRIPT:
+        try:
+            result = negotiator.send(thread, line)
+        except Exception as error:  # a provider failure: say what failed, keep the traceback out of the way
+            _fail(f"turn failed: {type(error).__name__}: {error}", code=1)
+        turns.append(result.to_json() | {"decision": result.decision})
+        if not as_json:
+            out.print()
+            out.print(f"[bold cyan]Client[/] (turn {result.turn}): {escape(line)}")
+            _print_turn(result, show_reasoning=True)
+    if as_json:
+        sys.stdout.write(json.dumps({"thread_id": thread, "offline": model is None, "turns": turns}) + "\n")
+
+
+def _stdin_lines() -> Iterator[tuple[int, str | None]]:
+    """Client lines from a non-terminal stdin: (line number, text), with ``None`` for a line that is not UTF-8."""
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None
+            continue
+        yield number, text.rstrip("\r\n")
+
+
+def _terminal_lines() -> Iterator[tuple[int, str | None]]:
+    number = 0
+    while True:
+        try:
+            text = out.input("[bold cyan]You[/]: ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        number += 1
+        if text.strip() in {"/quit", "/exit"}:
+            return
+        yield number, text
+
+
+def chat(
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    policy: PolicyOption = "eq",
+    sensor: SensorOption = "embedded",
+    thread: Annotated[str | None, typer.Option("--thread", "-t", help="Dialogue id; resumes it if it exists.")] = None,
+    db: Annotated[
+        str, typer.Option("--db", help="Checkpoints: memory, sqlite:///path.db, postgresql://...")
+    ] = "memory",
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="JSON file of scenario fields.")] = None,
+    prompt_dir: Annotated[Path | None, typer.Option("--prompt-dir", help="Your own prompt templates.")] = None,
+    segment: Annotated[str, typer.Option("--segment", help="Client segment for policy learning.")] = "default",
+    max_chars: Annotated[int, typer.Option("--max-chars", help="Longest client message accepted.")] = 4000,
+    seed: SeedOption = 0,
+    show_reasoning: Annotated[bool, typer.Option("--show-reasoning", help="Print emotion, belief, stance.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Talk to the agent. On a terminal it prompts; otherwise it reads one client message per stdin line."""
+    context = _context(
+        model=model,
+        base_url=base_url,
+        policy=policy,
+        sensor=sensor,
+        scenario=_load_scenario(scenario),
+        prompt_dir=str(prompt_dir) if prompt_dir else None,
+        segment=segment,
+        max_message_chars=max_chars,
+        seed=seed,
+    )
+    negotiator = _open(db, context)
+    from eq_negotiator.graph.session import ThreadIdError
+
+    thread_id = thread or f"chat-{uuid.uuid4().hex[:12]}"
+    try:
+        negotiator.config(thread_id)
+    except ThreadIdError as error:
+        _fail(str(error))
+    err.print(f"[dim]thread {thread_id} ({db}); resume with --thread {thread_id}[/]")
+    if model is None and not as_json:
+        err.print(f"[yellow]{OFFLINE_NOTE}[/]")
+
+    def emit(result: TurnResult) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_json()) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_turn(result, show_reasoning=show_reasoning)
+
+    failures = 0
+    if negotiator.pending(thread_id):
+        err.print("[dim]finishing the unanswered turn left on this thread[/]")
+        try:
+            emit(negotiator.resume(thread_id))
+        except Exception as error:
+            _fail(f"could not finish the pending turn: {error}", code=1)
+    lines = _terminal_lines() if sys.stdin.isatty() else _stdin_lines()
+    for number, text in lines:
+        if text is None:
+            err.print(f"[bold red]error:[/] line {number} is not valid UTF-8 text; skipped")
+            failures += 1
+            continue
+        try:
+            emit(negotiator.send(thread_id, text))
+        except Exception as error:
+            err.print(f"[bold red]error:[/] line {number}: {escape(str(error))}")
+            failures += 1
+            if negotiator.pending(thread_id):  # the reply failed: stop so the thread can be resumed in order
+                raise typer.Exit(code=1) from None
+    if failures:
+        raise typer.Exit(code=1)

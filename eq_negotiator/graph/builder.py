@@ -1,0 +1,105 @@
+"""Wiring of the turn graph: sense_emotion -> update_history -> select_strategy -> respond.
+
+A run whose input carries ``close_request`` goes to ``close_dialogue`` instead, which ends the dialogue and lets the
+policy learn from it. The ``respond`` node retries transient model failures (timeouts, 429, 5xx) with exponential
+backoff; every earlier step is already checkpointed, so a failed reply can be retried on the same thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
+from langgraph.types import RetryPolicy
+
+from eq_negotiator.graph.context import Context
+from eq_negotiator.graph.persistence import open_checkpointer, open_store
+from eq_negotiator.graph.services import Services
+from eq_negotiator.graph.state import NegotiationState
+from eq_negotiator.nodes import (
+    make_close_dialogue,
+    make_respond,
+    make_select_strategy,
+    make_sense_emotion,
+    make_update_history,
+)
+from eq_negotiator.responders import is_transient_error
+from eq_negotiator.sensing import EmotionSensor
+
+TURN_NODES: Final[tuple[str, ...]] = ("sense_emotion", "update_history", "select_strategy", "respond")
+"""The nodes one client turn passes through, in order."""
+
+MODEL_RETRY: Final[RetryPolicy] = RetryPolicy(
+    initial_interval=1.0, backoff_factor=2.0, max_interval=20.0, max_attempts=4, retry_on=is_transient_error
+)
+"""Retries of the ``respond`` node: 4 attempts over about 7 s, only for failures a retry can fix."""
+
+
+def _route_start(state: NegotiationState) -> Literal["sense_emotion", "close_dialogue"]:
+    return "close_dialogue" if state.get("close_request") is not None else "sense_emotion"
+
+
+def make_builder(
+    services: Services | None = None, *, retry: RetryPolicy = MODEL_RETRY
+) -> StateGraph[Any, Any, Any, Any]:
+    """Return the uncompiled graph over ``services`` (fresh ones when omitted).
+
+    Args:
+        services: Resolves the sensor, policy, prompts and chat model each run's context names.
+        retry: Retry policy of the ``respond`` node.
+    """
+    services = services or Services()
+    graph = StateGraph(NegotiationState, context_schema=Context)
+    graph.add_node("sense_emotion", make_sense_emotion(services))
+    graph.add_node("update_history", make_update_history(services))
+    graph.add_node("select_strategy", make_select_strategy(services))
+    graph.add_node("respond", make_respond(services), retry_policy=retry)
+    graph.add_node("close_dialogue", make_close_dialogue(services))
+    graph.add_conditional_edges(START, _route_start, ["sense_emotion", "close_dialogue"])
+    graph.add_edge("sense_emotion", "update_history")
+    graph.add_edge("update_history", "select_strategy")
+    graph.add_edge("select_strategy", "respond")
+    graph.add_edge("respond", END)
+    graph.add_edge("close_dialogue", END)
+    return graph
+
+
+def build_graph(
+    checkpointer: str | BaseCheckpointSaver[Any] | None = None,
+    store: str | BaseStore | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    sensor: EmotionSensor | None = None,
+    retry: RetryPolicy = MODEL_RETRY,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile the turn graph for embedding.
+
+    Args:
+        checkpointer: A checkpointer, or a spec (``memory``, ``sqlite:///path.db``, ``postgresql://...``); ``None``
+            for no persistence (each run then starts a new dialogue).
+        store: Where policies keep what they learn across dialogues: a store or a spec; ``None`` keeps it in this
+            process only.
+        model: A chat model for every run (overrides ``Context.model``).
+        sensor: An emotion sensor for every run (overrides ``Context.sensor``).
+        retry: Retry policy of the ``respond`` node.
+
+    Returns:
+        The compiled graph; run it with ``context=Context(...)`` and ``{"configurable": {"thread_id": ...}}``.
+    """
+    services = Services(model=model, sensor=sensor)
+    return make_builder(services, retry=retry).compile(
+        checkpointer=open_checkpointer(checkpointer) if checkpointer is not None else None,
+        store=open_store(store) if store is not None else None,
+        name="eq-negotiator",
+    )
+
+
+builder = make_builder()
+"""The uncompiled graph (default services)."""
+
+graph = builder.compile(name="eq-negotiator")
+"""The graph compiled without a checkpointer: what ``langgraph dev`` serves (the server brings persistence)."""

@@ -1,0 +1,106 @@
+"""What the nodes call: the sensor, policy, prompts and chat model a run's :class:`Context` names, built once.
+
+Loading a sensor or a chat model is expensive, so each is built on first use and cached by its spec. An embedder can
+hand in ready instances (``build_graph(model=..., sensor=...)``), which then take precedence over the context.
+What a policy learns across dialogues is read from and written to the LangGraph store, under a namespace per client
+segment, so every worker sees the same learning and a restart keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Final
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langgraph.store.base import BaseStore
+
+from eq_negotiator.graph.context import Context
+from eq_negotiator.prompts import PromptSet, load_prompts
+from eq_negotiator.reasoning import Policy, make_policy
+from eq_negotiator.responders import resolve_chat_model
+from eq_negotiator.sensing import EmotionSensor, load_sensor
+
+POLICY_NAMESPACE: Final[str] = "eq_negotiator"
+
+
+def policy_namespace(segment: str) -> tuple[str, ...]:
+    """Store namespace holding what policies learned for a client segment."""
+    return (POLICY_NAMESPACE, "policy_state", segment)
+
+
+class Services:
+    """Resolves and caches the components a run's context names.
+
+    Args:
+        model: A chat model to use for every run, whatever the context says.
+        sensor: An emotion sensor to use for every run.
+    """
+
+    def __init__(self, *, model: BaseChatModel | None = None, sensor: EmotionSensor | None = None) -> None:
+        self._model = model
+        self._sensor = sensor
+        self._sensors: dict[str, EmotionSensor] = {}
+        self._models: dict[tuple[str | None, str | None], BaseChatModel] = {}
+        self._policies: dict[tuple[str, str, int], tuple[Policy, Any]] = {}
+        self._lock = threading.Lock()
+
+    def sensor(self, context: Context) -> EmotionSensor:
+        """The emotion sensor for ``context``."""
+        if self._sensor is not None:
+            return self._sensor
+        with self._lock:
+            if context.sensor not in self._sensors:
+                self._sensors[context.sensor] = load_sensor(context.sensor)
+            return self._sensors[context.sensor]
+
+    def chat_model(self, context: Context) -> BaseChatModel:
+        """The chat model for ``context`` (the offline responder when none is configured)."""
+        if self._model is not None:
+            return self._model
+        key = (context.model, context.base_url)
+        with self._lock:
+            if key not in self._models:
+                self._models[key] = resolve_chat_model(context.model, base_url=context.base_url)
+            return self._models[key]
+
+    def prompts(self, context: Context) -> PromptSet:
+        """The prompt templates for ``context``."""
+        return load_prompts(context.prompt_dir)
+
+    def check(self, context: Context) -> None:
+        """Build everything ``context`` names now, so a bad setting fails at start-up rather than mid-dialogue.
+
+        Raises:
+            ValueError: For an unknown policy, sensor spec or model, or a broken prompt directory.
+        """
+        make_policy(context.policy, seed=context.seed)
+        self.prompts(context)
+        self.chat_model(context)
+        self.sensor(context)
+
+    def policy(self, context: Context, store: BaseStore | None) -> Policy:
+        """The policy for ``context``, holding what was learned for its segment (reloaded when the store changed)."""
+        key = (context.policy, context.segment, context.seed)
+        item = store.get(policy_namespace(context.segment), context.policy) if store is not None else None
+        version = item.updated_at if item is not None else None
+        with self._lock:
+            cached = self._policies.get(key)
+            if cached is not None and cached[1] == version:
+                return cached[0]
+            policy = make_policy(context.policy, seed=context.seed)
+            if item is not None:
+                policy.load_state_dict(item.value["state"])
+            self._policies[key] = (policy, version)
+            return policy
+
+    def save_policy(self, context: Context, store: BaseStore | None, policy: Policy) -> None:
+        """Write what ``policy`` learned to the store (kept in this process only when there is no store)."""
+        key = (context.policy, context.segment, context.seed)
+        version = None
+        if store is not None:
+            namespace = policy_namespace(context.segment)
+            store.put(namespace, context.policy, {"state": policy.state_dict()})
+            item = store.get(namespace, context.policy)
+            version = item.updated_at if item is not None else None
+        with self._lock:
+            self._policies[key] = (policy, version)

@@ -1,0 +1,251 @@
+"""A session API over the compiled graph: send a client message, get the agent's turn back.
+
+This is what the CLI uses and what most embedders want: it checks inputs before anything is written, refuses to
+start a new turn while an earlier one is unanswered, and turns model failures into one clear error that says the
+client's message is saved and how to retry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
+
+from eq_negotiator.dialogue import DialogueClosedError, check_client_message
+from eq_negotiator.graph.builder import make_builder
+from eq_negotiator.graph.context import Context
+from eq_negotiator.graph.persistence import open_checkpointer, open_store
+from eq_negotiator.graph.services import Services
+from eq_negotiator.reasoning import STANCES
+from eq_negotiator.scenario import Scenario
+from eq_negotiator.sensing import EmotionSensor
+
+THREAD_ID_PATTERN: Final[re.Pattern[str]] = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+class ThreadIdError(ValueError):
+    """A thread id that is empty, too long or has characters outside ``A-Z a-z 0-9 . _ : -``."""
+
+
+class PendingTurnError(RuntimeError):
+    """A new message sent while the thread still has an unanswered client message."""
+
+
+class ReplyError(RuntimeError):
+    """The chat model failed to reply (after retries); the client's message is saved and the turn can be resumed."""
+
+
+def check_thread_id(thread_id: str) -> str:
+    """Return ``thread_id`` if valid.
+
+    Raises:
+        ThreadIdError: If it is not 1-128 characters of letters, digits, ``.``, ``_``, ``:`` or ``-`` (starting with
+            a letter or digit).
+    """
+    if not isinstance(thread_id, str) or not THREAD_ID_PATTERN.match(thread_id):
+        raise ThreadIdError(
+            f"thread id {thread_id!r} must be 1-128 characters: letters, digits, '.', '_', ':' or '-', "
+            "starting with a letter or digit"
+        )
+    return thread_id
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """One answered client turn, in the shape ``eqn chat --json`` prints.
+
+    Attributes:
+        thread_id: The dialogue.
+        turn: Turn number over the whole thread, from 1.
+        client: The client's message.
+        emotion: ``label`` and ``confidence`` of the reading.
+        belief: Belief over the client's latent stances (empty if the policy keeps none).
+        stance: The agent's stance (``None`` for no stance).
+        reason: Why the policy chose it.
+        reply: The agent's message.
+        offline: Whether the offline responder wrote the reply.
+        model: Which model wrote it.
+    """
+
+    thread_id: str
+    turn: int
+    client: str
+    emotion: dict[str, Any]
+    belief: dict[str, float]
+    stance: str | None
+    reason: str
+    reply: str
+    offline: bool
+    model: str = ""
+    decision: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_state(cls, thread_id: str, state: dict[str, Any]) -> TurnResult:
+        """Read the latest turn from graph state."""
+        messages = state["messages"]
+        reading, decision, reply = state["reading"], state["decision"], state.get("reply", {})
+        client = next(m.text for m in reversed(messages) if isinstance(m, HumanMessage))
+        belief = state.get("belief") or []
+        return cls(
+            thread_id=thread_id,
+            turn=int(state["turn"]),
+            client=client,
+            emotion={"label": reading["label"], "confidence": reading["confidence"]},
+            belief=dict(zip(STANCES, belief, strict=True)) if belief else {},
+            stance=state.get("stance"),
+            reason=decision["reason"],
+            reply=messages[-1].text,
+            offline=bool(reply.get("offline")),
+            model=str(reply.get("model", "")),
+            decision=decision,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``eqn chat --json`` object for this turn."""
+        data = asdict(self)
+        data.pop("decision")
+        return data
+
+
+class Negotiator:
+    """Turn-by-turn access to persisted dialogues.
+
+    Args:
+        graph: A compiled graph with a checkpointer (see :func:`open_negotiator` to build one from specs).
+        context: Run settings for every turn.
+    """
+
+    def __init__(self, graph: CompiledStateGraph[Any, Any, Any, Any], context: Context | None = None) -> None:
+        if graph.checkpointer is None:
+            raise ValueError("a Negotiator needs a graph compiled with a checkpointer (e.g. build_graph('memory'))")
+        self.graph = graph
+        self.context = context or Context()
+        Scenario(**self.context.scenario)  # a bad scenario is refused before any dialogue starts
+
+    @staticmethod
+    def config(thread_id: str) -> RunnableConfig:
+        """The run config of a thread."""
+        return {"configurable": {"thread_id": check_thread_id(thread_id)}}
+
+    def state(self, thread_id: str) -> dict[str, Any]:
+        """The thread's current state values (empty for a new thread)."""
+        return dict(self.graph.get_state(self.config(thread_id)).values)
+
+    def pending(self, thread_id: str) -> bool:
+        """Whether the thread has a client message whose turn did not finish."""
+        return bool(self.graph.get_state(self.config(thread_id)).next)
+
+    def _check_can_send(self, thread_id: str, text: str) -> dict[str, Any]:
+        check_client_message(text, self.context.max_message_chars)
+        snapshot = self.graph.get_state(self.config(thread_id))
+        if snapshot.next:
+            raise PendingTurnError(
+                f"thread {thread_id!r} has an unanswered client message; resume it before sending another"
+            )
+        if snapshot.values.get("closed"):
+            raise DialogueClosedError(f"thread {thread_id!r} has ended; start a new thread")
+        return {"messages": [HumanMessage(text)]}
+
+    def _run(self, thread_id: str, payload: dict[str, Any] | None) -> TurnResult:
+        try:
+            values = self.graph.invoke(payload, self.config(thread_id), context=self.context)
+        except Exception as error:
+            if "respond" in self.graph.get_state(self.config(thread_id)).next:
+                raise ReplyError(
+                    f"the reply failed ({type(error).__name__}: {error}); the client's message is saved, and "
+                    f"resuming thread {thread_id!r} retries the reply"
+                ) from error
+            raise
+        return TurnResult.from_state(thread_id, values)
+
+    def send(self, thread_id: str, text: str) -> TurnResult:
+        """Answer one client message on ``thread_id``.
+
+        Raises:
+            ClientMessageError: If the message is empty or too long (nothing is written).
+            PendingTurnError: If an earlier turn of this thread is unanswered.
+            DialogueClosedError: If the thread has ended.
+            ReplyError: If the model failed after retries (the message is saved; call :meth:`resume`).
+        """
+        return self._run(thread_id, self._check_can_send(thread_id, text))
+
+    def resume(self, thread_id: str) -> TurnResult:
+        """Finish a turn that stopped part-way (a failed reply, a crash).
+
+        Raises:
+            ValueError: If nothing is pending on the thread.
+        """
+        if not self.pending(thread_id):
+            raise ValueError(f"thread {thread_id!r} has no unfinished turn to resume")
+        return self._run(thread_id, None)
+
+    def stream(self, thread_id: str, text: str) -> Iterator[str]:
+        """Answer one client message, yielding the reply's text as it is generated (``respond`` tokens only).
+
+        The finished turn is then available from :meth:`last_turn`.
+        """
+        payload = self._check_can_send(thread_id, text)
+        yield from stream_reply(self.graph, payload, self.config(thread_id), self.context)
+
+    def last_turn(self, thread_id: str) -> TurnResult:
+        """The thread's most recent answered turn."""
+        return TurnResult.from_state(thread_id, self.state(thread_id))
+
+    def close(self, thread_id: str, *, succeeded: bool | None = None) -> None:
+        """End the dialogue and let the policy learn from it (kept in the graph's store)."""
+        self.graph.invoke({"close_request": {"succeeded": succeeded}}, self.config(thread_id), context=self.context)
+
+
+def stream_reply(
+    graph: CompiledStateGraph[Any, Any, Any, Any],
+    payload: dict[str, Any] | None,
+    config: RunnableConfig,
+    context: Context,
+) -> Iterator[str]:
+    """Run one turn and yield only the ``respond`` node's reply tokens (``stream_mode="messages"``)."""
+    for message, metadata in graph.stream(payload, config, context=context, stream_mode="messages"):
+        node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
+        if node == "respond" and isinstance(message, AIMessageChunk) and message.text:
+            yield message.text
+
+
+def open_negotiator(
+    db: str | BaseCheckpointSaver[Any] = "memory",
+    *,
+    context: Context | None = None,
+    store: str | BaseStore | None = None,
+    model: BaseChatModel | None = None,
+    sensor: EmotionSensor | None = None,
+) -> Negotiator:
+    """Build a graph over ``db`` and wrap it in a :class:`Negotiator`, checking the context first.
+
+    Args:
+        db: Checkpointer spec or instance; also the store for policy learning when ``store`` is omitted and ``db``
+            is a spec.
+        context: Run settings.
+        store: Store spec or instance for policy learning.
+        model: Chat model instance (overrides ``context.model``).
+        sensor: Emotion sensor instance (overrides ``context.sensor``).
+
+    Raises:
+        ValueError: For a bad spec, policy, sensor, model or prompt directory (before anything is written).
+    """
+    context = context or Context()
+    services = Services(model=model, sensor=sensor)
+    services.check(context)
+    if store is None and isinstance(db, str):
+        store = db
+    graph = make_builder(services).compile(
+        checkpointer=open_checkpointer(db),
+        store=open_store(store) if store is not None else None,
+        name="eq-negotiator",
+    )
+    return Negotiator(graph, context)

@@ -1,0 +1,61 @@
+"""The turn graph's state: JSON-native data only, so any checkpointer stores it under strict deserialisation.
+
+Per-turn records (readings, decisions, progress) are append-only lists, one entry per client turn; the latest
+belief, forecast, stance and decision are repeated at top level for easy reading by embedders and dashboards.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Final
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+SCHEMA_VERSION: Final[int] = 1
+"""Version of this state layout; bumped when a field changes meaning."""
+
+
+class CloseRequest(TypedDict):
+    """Input that ends a dialogue and lets the policy learn from it."""
+
+    succeeded: bool | None
+
+
+class NegotiationState(TypedDict, total=False):
+    """State of one dialogue (one thread).
+
+    Attributes:
+        schema_version: :data:`SCHEMA_VERSION` of the layout that wrote it.
+        messages: The conversation (client = human messages, agent = AI messages).
+        scenario: The credit scenario (``Scenario.to_state()``), fixed at the first turn.
+        turn: Client turns answered so far.
+        reading: This turn's emotion reading (label, confidence, distribution, flags).
+        readings: Every turn's reading, oldest first.
+        progress: Per turn, whether the client moved toward agreement (``None`` when unknown).
+        decisions: Every turn's policy decision record.
+        decision: This turn's decision record.
+        stance: This turn's stance (``None`` for no stance).
+        belief: Belief over the client's latent stances (``STANCES`` order), empty if the policy keeps none.
+        forecast: Forecast of the client's next emotion (``LABELS`` order), empty if the policy makes none.
+        reply: How this turn's reply was written: ``offline``, ``model``, ``temperature``.
+        close_request: Set in the input to end the dialogue.
+        closed: Whether the dialogue has ended.
+    """
+
+    schema_version: int
+    messages: Annotated[list[AnyMessage], add_messages]
+    scenario: dict[str, Any]
+    turn: int
+    reading: dict[str, Any]
+    readings: Annotated[list[dict[str, Any]], operator.add]
+    progress: Annotated[list[bool | None], operator.add]
+    decisions: Annotated[list[dict[str, Any]], operator.add]
+    decision: dict[str, Any]
+    stance: str | None
+    belief: list[float]
+    forecast: list[float]
+    reply: dict[str, Any]
+    close_request: CloseRequest | None
+    closed: bool

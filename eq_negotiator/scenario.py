@@ -1,0 +1,57 @@
+"""The credit scenario a dialogue negotiates: who owes whom, how much, and each side's target timeline.
+
+This is the minimal model the turn graph and the responders need; the simulation layer loads scenarios from the
+CRAD CSV schema and JSON files into the same model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Scenario(BaseModel):
+    """One credit-recovery case.
+
+    Attributes:
+        creditor: Name of the lender or agency the agent speaks for.
+        debtor: Name of the client.
+        balance: Outstanding balance.
+        currency: Currency code of ``balance``.
+        creditor_target_days: Repayment timeline the creditor asks for.
+        debtor_target_days: Timeline the client privately hopes for (used by simulations, never told to the agent's
+            LLM as a fact about the client).
+        authorised_limit_days: The longest timeline the agent may agree to.
+        days_overdue: How long the debt has been overdue.
+        reason_for_arrears: Why the client fell behind, if known.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    creditor: str = Field(default="Northwind Lending", min_length=1, max_length=200)
+    debtor: str = Field(default="Alex Morgan", min_length=1, max_length=200)
+    balance: float = Field(default=4_850.0, gt=0)
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    creditor_target_days: int = Field(default=30, gt=0, le=3650)
+    debtor_target_days: int = Field(default=120, gt=0, le=3650)
+    authorised_limit_days: int = Field(default=90, gt=0, le=3650)
+    days_overdue: int = Field(default=45, ge=0)
+    reason_for_arrears: str = Field(default="reduced working hours", max_length=500)
+
+    @model_validator(mode="after")
+    def _limits_are_consistent(self) -> Scenario:
+        if self.authorised_limit_days < self.creditor_target_days:
+            raise ValueError(
+                f"authorised_limit_days ({self.authorised_limit_days}) is below creditor_target_days "
+                f"({self.creditor_target_days}): the agent could never concede"
+            )
+        return self
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the scenario as JSON-native data for graph state."""
+        return self.model_dump(mode="json")
+
+    def balance_text(self) -> str:
+        """The balance as a person would say it, e.g. ``USD 4,850.00``."""
+        return f"{self.currency} {self.balance:,.2f}"
