@@ -7,16 +7,19 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from eq_negotiator.graph.session import TurnResult
+if TYPE_CHECKING:  # the session module imports langgraph: load it only when a command runs, not for --help
+    from eq_negotiator.graph.session import TurnResult
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# emoji=False: client lines and replies are printed as they are, so ":warning:" is not turned into an emoji
+# (markup is escaped separately, with rich's escape()).
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 DEMO_SCRIPT: tuple[str, ...] = (
     "Hi. I got your letter about the overdue balance. I lost some hours at work and I'm scared I can't pay it.",
@@ -43,7 +46,7 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Seed for the policy and
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code=code)
 
@@ -73,15 +76,15 @@ def _load_scenario(path: Path | None) -> dict[str, Any]:
         _fail(f"scenario file {path} is not valid JSON: {error}")
     except (ValidationError, TypeError) as error:
         _fail(f"scenario file {path} is invalid: {error}")
-    raise AssertionError("unreachable")
 
 
 def _open(db: str, context: Any) -> Any:
+    from eq_negotiator.graph.persistence import PersistenceError
     from eq_negotiator.graph.session import open_negotiator
 
     try:
         return open_negotiator(db, context=context)
-    except (ValueError, ImportError) as error:
+    except (ValueError, ImportError, PersistenceError) as error:
         _fail(str(error))
 
 
@@ -192,6 +195,7 @@ def chat(
         seed=seed,
     )
     negotiator = _open(db, context)
+    from eq_negotiator.graph.persistence import redact_spec
     from eq_negotiator.graph.session import ThreadIdError
 
     thread_id = thread or f"chat-{uuid.uuid4().hex[:12]}"
@@ -199,7 +203,12 @@ def chat(
         negotiator.config(thread_id)
     except ThreadIdError as error:
         _fail(str(error))
-    err.print(f"[dim]thread {thread_id} ({db}); resume with --thread {thread_id}[/]")
+    shown_db = redact_spec(db)  # a PostgreSQL URL may hold a password
+    try:
+        pending = negotiator.pending(thread_id)
+    except Exception as error:  # the first read of the database: a damaged or locked one fails here
+        _fail(f"cannot read thread {thread_id} from {shown_db}: {type(error).__name__}: {error}")
+    err.print(f"[dim]thread {thread_id} ({escape(shown_db)}); resume with --thread {thread_id}[/]")
     if model is None and not as_json:
         err.print(f"[yellow]{OFFLINE_NOTE}[/]")
 
@@ -211,7 +220,7 @@ def chat(
             _print_turn(result, show_reasoning=show_reasoning)
 
     failures = 0
-    if negotiator.pending(thread_id):
+    if pending:
         err.print("[dim]finishing the unanswered turn left on this thread[/]")
         try:
             emit(negotiator.resume(thread_id))

@@ -17,7 +17,7 @@ from langgraph.store.base import BaseStore
 from langgraph.types import RetryPolicy
 
 from eq_negotiator.graph.context import Context
-from eq_negotiator.graph.persistence import open_checkpointer, open_store
+from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.nodes import (
@@ -88,14 +88,18 @@ def build_graph(
         retry: Retry policy of the ``respond`` node.
 
     Returns:
-        The compiled graph; run it with ``context=Context(...)`` and ``{"configurable": {"thread_id": ...}}``.
+        The compiled graph, its persistence ready (PostgreSQL pools open, tables created); run it with
+        ``context=Context(...)`` and ``{"configurable": {"thread_id": ...}}``.
+
+    Raises:
+        PersistenceSpecError: For a malformed spec.
+        PersistenceError: If the database cannot be opened or reached (see :func:`prepare_persistence`).
     """
     services = Services(model=model, sensor=sensor)
-    return make_builder(services, retry=retry).compile(
-        checkpointer=open_checkpointer(checkpointer) if checkpointer is not None else None,
-        store=open_store(store) if store is not None else None,
-        name="eq-negotiator",
-    )
+    saver = open_checkpointer(checkpointer) if checkpointer is not None else None
+    opened_store = open_store(store) if store is not None else None
+    prepare_persistence(saver, opened_store)
+    return make_builder(services, retry=retry).compile(checkpointer=saver, store=opened_store, name="eq-negotiator")
 
 
 builder = make_builder()

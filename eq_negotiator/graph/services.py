@@ -8,7 +8,10 @@ segment, so every worker sees the same learning and a restart keeps it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+from collections.abc import Mapping
 from typing import Any, Final
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -21,6 +24,9 @@ from eq_negotiator.responders import resolve_chat_model
 from eq_negotiator.sensing import EmotionSensor, load_sensor
 
 POLICY_NAMESPACE: Final[str] = "eq_negotiator"
+
+DIGEST_KEY: Final[str] = "digest"
+"""Key, next to ``"state"`` in a stored policy item, of the state's :func:`state_digest`."""
 
 
 def policy_namespace(segment: str) -> tuple[str, ...]:
@@ -41,7 +47,7 @@ class Services:
         self._sensor = sensor
         self._sensors: dict[str, EmotionSensor] = {}
         self._models: dict[tuple[str | None, str | None], BaseChatModel] = {}
-        self._policies: dict[tuple[str, str, int], tuple[Policy, Any]] = {}
+        self._policies: dict[tuple[str, str, int], tuple[Policy, str | None]] = {}
         self._lock = threading.Lock()
 
     def sensor(self, context: Context) -> EmotionSensor:
@@ -79,10 +85,15 @@ class Services:
         self.sensor(context)
 
     def policy(self, context: Context, store: BaseStore | None) -> Policy:
-        """The policy for ``context``, holding what was learned for its segment (reloaded when the store changed)."""
+        """The policy for ``context``, holding what was learned for its segment (reloaded when the store changed).
+
+        The cached policy is reused while the stored state's digest is unchanged. The digest, not the item's
+        ``updated_at``, tells versions apart: SqliteStore keeps ``updated_at`` to the second, so a save by another
+        worker within the same second would look unchanged and never be loaded.
+        """
         key = (context.policy, context.segment, context.seed)
         item = store.get(policy_namespace(context.segment), context.policy) if store is not None else None
-        version = item.updated_at if item is not None else None
+        version = _stored_digest(item.value) if item is not None else None
         with self._lock:
             cached = self._policies.get(key)
             if cached is not None and cached[1] == version:
@@ -98,9 +109,20 @@ class Services:
         key = (context.policy, context.segment, context.seed)
         version = None
         if store is not None:
-            namespace = policy_namespace(context.segment)
-            store.put(namespace, context.policy, {"state": policy.state_dict()})
-            item = store.get(namespace, context.policy)
-            version = item.updated_at if item is not None else None
+            state = policy.state_dict()
+            version = state_digest(state)
+            store.put(policy_namespace(context.segment), context.policy, {"state": state, DIGEST_KEY: version})
         with self._lock:
             self._policies[key] = (policy, version)
+
+
+def state_digest(state: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of ``state`` as canonical JSON: equal for equal content, whatever the key order."""
+    canonical = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _stored_digest(value: Mapping[str, Any]) -> str:
+    """The digest saved with a stored policy state, or the state's own digest for items saved without one."""
+    digest = value.get(DIGEST_KEY)
+    return digest if isinstance(digest, str) else state_digest(value["state"])

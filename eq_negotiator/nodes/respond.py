@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from langchain_core.messages import AIMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
@@ -18,6 +18,12 @@ from eq_negotiator.nodes.common import context_of, latest_client_message, transc
 from eq_negotiator.responders import TemperatureSchedule, is_offline, model_name
 
 SCHEDULE = TemperatureSchedule()
+
+PROVIDER_MESSAGE_ID: Final[str] = "provider_message_id"
+"""``response_metadata`` key of the reply's id as the provider gave it (the message itself gets a fresh id)."""
+
+LC_AUTO_PREFIX: Final[str] = "lc_"
+"""Prefix of the ids LangChain makes up for a message that came without one."""
 
 
 class EmptyReplyError(RuntimeError):
@@ -75,8 +81,14 @@ def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
         text = reply.text.strip()
         if not text:
             raise EmptyReplyError(f"the model {model_name(model)!r} returned an empty reply")
+        metadata = dict(reply.response_metadata)
+        # The message gets no id here, so add_messages gives it a fresh one: a provider (or proxy) that repeats an
+        # id would otherwise make the reducer overwrite an earlier reply. The provider's own id is kept for
+        # tracing; ids LangChain derives from its run id ("lc_run-...") name no provider message and are dropped.
+        if reply.id and not reply.id.startswith(LC_AUTO_PREFIX):
+            metadata[PROVIDER_MESSAGE_ID] = reply.id
         return {
-            "messages": [AIMessage(content=text, id=reply.id, response_metadata=dict(reply.response_metadata))],
+            "messages": [AIMessage(content=text, response_metadata=metadata)],
             "reply": {"offline": offline, "model": model_name(model), "temperature": temperature},
         }
 

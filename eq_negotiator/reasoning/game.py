@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import nashpy
 import numpy as np
 
 from eq_negotiator.emotions import LABELS
@@ -143,8 +142,11 @@ class EmotionGame:
     table: PayoffTable = field(default_factory=PayoffTable.paper)
 
     @cached_property
-    def nash(self) -> nashpy.Game:
+    def nash(self) -> Any:
         """The game as a :class:`nashpy.Game` (row player = client, column player = agent)."""
+        # Imported here: nashpy pulls in scipy, which the per-turn path never needs.
+        import nashpy
+
         return nashpy.Game(self.table.client, self.table.agent)
 
     def pure_equilibria(self) -> list[tuple[str, str]]:

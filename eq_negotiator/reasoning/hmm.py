@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from hmmlearn.hmm import CategoricalHMM
 
 from eq_negotiator.emotions import LABELS
 from eq_negotiator.reasoning.tables import FloatArray, as_distribution, as_stochastic_matrix
@@ -198,12 +197,15 @@ class StanceHMM:
 
     # -- learning -------------------------------------------------------------------------------------------------
 
-    def to_hmmlearn(self) -> CategoricalHMM:
+    def to_hmmlearn(self) -> Any:
         """Return a :class:`CategoricalHMM` holding the current parameters and the Dirichlet priors for MAP EM.
 
         Priors are concentrations ``1 + strength * prior_mean``, so each M-step adds ``strength * prior_mean``
         pseudo-counts to the expected counts from the data.
         """
+        # Imported here: hmmlearn pulls in scikit-learn and scipy, which the per-turn path never needs.
+        from hmmlearn.hmm import CategoricalHMM
+
         strength = self.prior_strength
         model = CategoricalHMM(
             n_components=N_STANCES,

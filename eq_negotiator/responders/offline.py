@@ -64,7 +64,7 @@ OPENINGS: Final[Mapping[str, Sequence[str]]] = {
         "Thank you, {first}. Let me set out where things stand.",
         "Understood, {first}. Here are the facts of the account.",
         "Thanks, {first}. Let's look at the practical options.",
-        "Noted, {first}. Here is what I can put forward.",
+        "Noted, {first}. Let's keep this practical.",
     ),
     "none": (
         "Thanks for your message, {first}.",

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Final
 
+from langchain_core.exceptions import ModelError
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from eq_negotiator.responders.offline import OFFLINE_MODEL_NAME, OfflineResponder
@@ -19,6 +20,12 @@ OFFLINE: Final[str] = "offline"
 """The model spec that selects the offline responder (also the default)."""
 
 TRANSIENT_STATUS: Final[frozenset[int]] = frozenset({408, 409, 429, 500, 502, 503, 504})
+TRANSIENT_ERROR_NAMES: Final[frozenset[str]] = frozenset(
+    {"APITimeoutError", "APIConnectionError", "ReadTimeout", "ConnectTimeout", "RemoteProtocolError"}
+)
+
+RETRYING_PROVIDERS: Final[frozenset[str]] = frozenset({"openai", "azure_openai", "anthropic"})
+"""Providers whose SDK retries on its own; the graph's retry policy owns retries, so theirs is turned off."""
 
 
 class ModelConfigError(ValueError):
@@ -80,7 +87,11 @@ def resolve_chat_model(model: str | BaseChatModel | None, *, base_url: str | Non
         if base_url is not None:
             name = model.split(":", 1)[1] if model.startswith("openai:") else model
             api_key = os.environ.get("OPENAI_API_KEY") or "not-needed"
-            return init_chat_model(name, model_provider="openai", base_url=base_url, api_key=api_key)
+            return init_chat_model(name, model_provider="openai", base_url=base_url, api_key=api_key, max_retries=0)
+        provider = model.split(":", 1)[0] if ":" in model else None
+        if provider in RETRYING_PROVIDERS:
+            # Two retry layers would multiply (3 SDK tries x 4 graph attempts per failing turn).
+            return init_chat_model(model, max_retries=0)
         return init_chat_model(model)
     except ImportError as error:
         raise ModelConfigError(f"model {model!r}: {error}") from None
@@ -113,8 +124,12 @@ def model_name(model: BaseChatModel) -> str:
 def is_transient_error(error: BaseException) -> bool:
     """Whether a chat-model failure is worth retrying: timeouts, connection drops, 408/409/429 and 5xx answers.
 
-    Authentication, permission and bad-request errors are not: retrying cannot fix them.
+    Provider integrations raise LangChain's :class:`ModelError` types, which say whether they are retryable; other
+    errors are judged by their HTTP status or, failing that, by the names of their classes. Authentication,
+    permission and bad-request errors are not retried: a retry cannot fix them.
     """
+    if isinstance(error, ModelError):
+        return bool(error.is_retryable)
     if isinstance(error, (TimeoutError, ConnectionError)):
         return True
     status = getattr(error, "status_code", None)
@@ -123,5 +138,4 @@ def is_transient_error(error: BaseException) -> bool:
         status = getattr(response, "status_code", None)
     if isinstance(status, int):
         return status in TRANSIENT_STATUS or status >= 500
-    name = type(error).__name__
-    return name in {"APITimeoutError", "APIConnectionError", "ReadTimeout", "ConnectTimeout", "RemoteProtocolError"}
+    return any(cls.__name__ in TRANSIENT_ERROR_NAMES for cls in type(error).__mro__)

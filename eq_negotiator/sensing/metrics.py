@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize_scalar
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from eq_negotiator.emotions import LABELS
+
+# scikit-learn and scipy are imported inside the functions that fit or score: a sensor that only applies a fitted
+# calibration at inference time should not pay their ~100 MB.
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -59,6 +60,8 @@ def expected_calibration_error(probabilities: NDArray[Any], labels: NDArray[Any]
 
 def macro_f1(labels: NDArray[Any], predictions: NDArray[Any]) -> float:
     """Macro-averaged F1 over the seven labels (absent labels count as zero)."""
+    from sklearn.metrics import f1_score
+
     return float(f1_score(labels, predictions, labels=list(range(len(LABELS))), average="macro", zero_division=0))
 
 
@@ -77,6 +80,8 @@ def classification_report(labels: NDArray[Any], probabilities: NDArray[Any]) -> 
     probs = np.asarray(probabilities, dtype=np.float64)
     predictions = probs.argmax(axis=1)
     all_labels = list(range(len(LABELS)))
+    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
     precision, recall, f1, support = precision_recall_fscore_support(y, predictions, labels=all_labels, zero_division=0)
     return {
         "n": len(y),
@@ -170,6 +175,8 @@ def fit_temperature(logits: NDArray[Any], labels: NDArray[Any]) -> float:
     def nll(log_t: float) -> float:
         probs = softmax(scores / np.exp(log_t))
         return float(-np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None)).mean())
+
+    from scipy.optimize import minimize_scalar
 
     result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
     return float(np.exp(result.x))

@@ -173,16 +173,25 @@ class TransformerSensor(EmotionSensor):
         return probabilities, truncated
 
 
-def load_embedded_sensor(threads: int | None = None) -> TransformerSensor:
+def load_embedded_sensor(threads: int | None = None) -> EmotionSensor:
     """Load the embedded sensor (fine-tuned all-MiniLM-L6-v2 adapter shipped with the package).
+
+    It is served by the compact torch encoder (:mod:`eq_negotiator.sensing.compact`), which computes the same
+    logits as the ``transformers`` + ``peft`` path without importing either.
 
     Raises:
         SensorLoadError: If the adapter files are missing or corrupted (naming the file and the rebuild command).
         eq_negotiator.sensing.base_model.BaseModelError: If the base weights fail their sha256 check.
     """
+    from eq_negotiator.sensing.base_model import embedded_base_path
+    from eq_negotiator.sensing.compact import CompactSensor
+
     directory = embedded_model_dir()
     hint = f"rebuild it with: {EMBEDDED_REBUILD_COMMAND}"
     for required in ("adapter_config.json", "adapter_model.safetensors", SENSOR_CONFIG_FILE):
         if not (directory / required).is_file():
             raise SensorLoadError(f"embedded sensor file {directory / required} is missing; {hint}")
-    return TransformerSensor(directory, spec="embedded", threads=threads, rebuild_hint=hint)
+    sensor_config = _read_sensor_config(directory, hint)
+    if sensor_config is None:  # checked just above; keeps the type checker informed
+        raise SensorLoadError(f"embedded sensor file {directory / SENSOR_CONFIG_FILE} is missing; {hint}")
+    return CompactSensor(embedded_base_path(), directory, sensor_config, spec="embedded", threads=threads)

@@ -1,0 +1,338 @@
+"""Checkpointer/store specs, resuming a dialogue after a restart, and strict checkpoint deserialisation."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.memory import InMemoryStore
+from langgraph.store.sqlite import SqliteStore
+
+from eq_negotiator.graph import (
+    PersistenceError,
+    PersistenceSpecError,
+    build_graph,
+    open_checkpointer,
+    open_negotiator,
+    open_store,
+    prepare_persistence,
+)
+from eq_negotiator.graph.persistence import (
+    POSTGRES_TIMEOUT_S,
+    SPEC_FORMS,
+    PersistenceSpec,
+    redact_spec,
+    strict_serializer,
+)
+from tests.unit.graph.fakes import ScriptedChatModel, close_connections, keyword_sensor, say, thread
+
+# -- specs ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "target"),
+    [
+        ("memory", "memory", ""),
+        ("  memory\n", "memory", ""),
+        ("sqlite:///rel.db", "sqlite", "rel.db"),
+        ("sqlite:///data/rel.db", "sqlite", "data/rel.db"),
+        ("sqlite:////abs/path.db", "sqlite", "/abs/path.db"),
+        ("postgresql://u:p@127.0.0.1:1/db", "postgres", "postgresql://u:p@127.0.0.1:1/db"),
+        ("postgres://u:p@db.example/x", "postgres", "postgres://u:p@db.example/x"),
+    ],
+)
+def test_spec_parse(spec: str, kind: str, target: str) -> None:
+    assert PersistenceSpec.parse(spec) == PersistenceSpec(kind, target)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "spec", ["mysql://x", "sqlite:///", "", "postgresql://", "postgresql:///", "Memory", "sqlite://rel.db", "mem"]
+)
+def test_malformed_specs_list_the_valid_forms(spec: str) -> None:
+    with pytest.raises(PersistenceSpecError) as raised:
+        PersistenceSpec.parse(spec)
+    message = str(raised.value)
+    assert repr(spec) in message
+    for form in SPEC_FORMS:
+        assert form in message
+    with pytest.raises(PersistenceSpecError):
+        open_checkpointer(spec)
+    with pytest.raises(PersistenceSpecError):
+        open_store(spec)
+
+
+def test_a_non_string_spec_is_refused() -> None:
+    with pytest.raises(PersistenceSpecError, match="must be a string"):
+        PersistenceSpec.parse(3)  # type: ignore[arg-type]
+
+
+def test_memory_spec() -> None:
+    assert isinstance(open_checkpointer("memory"), InMemorySaver)
+    assert isinstance(open_store("memory"), InMemoryStore)
+
+
+def test_instances_pass_through() -> None:
+    saver, store = InMemorySaver(), InMemoryStore()
+    assert open_checkpointer(saver) is saver
+    assert open_store(store) is store
+
+
+def test_sqlite_relative_path_is_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    saver = open_checkpointer("sqlite:///rel.db")
+    store = open_store("sqlite:///rel.db")
+    try:
+        assert isinstance(saver, SqliteSaver)
+        assert isinstance(store, SqliteStore)
+        assert (tmp_path / "rel.db").is_file()
+    finally:
+        saver.conn.close()
+        store.conn.close()
+
+
+def test_sqlite_absolute_path(tmp_path: Path) -> None:
+    path = tmp_path / "abs.db"
+    saver = open_checkpointer(f"sqlite:///{path}")
+    try:
+        assert str(path).startswith("/")  # so the spec had four slashes
+        assert isinstance(saver, SqliteSaver)
+        assert path.is_file()
+    finally:
+        saver.conn.close()
+
+
+def test_sqlite_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PersistenceSpecError, match="does not exist"):
+        open_checkpointer(f"sqlite:///{tmp_path}/no/such/dir/c.db")
+    assert not (tmp_path / "no").exists()
+
+
+def test_postgres_spec_builds_a_saver_and_store_without_connecting() -> None:
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.store.postgres import PostgresStore
+
+    url = "postgresql://u:p@127.0.0.1:1/db"  # port 1: anything that did connect would fail
+    saver = open_checkpointer(url)
+    store = open_store(url)
+    assert isinstance(saver, PostgresSaver)
+    assert isinstance(store, PostgresStore)
+    assert saver.conn.conninfo == url
+
+
+POSTGRES_UNREACHABLE = "postgresql://u:secret@127.0.0.1:1/db"  # port 1 on loopback: refused at once
+
+
+def test_postgres_pool_is_built_closed_with_production_options() -> None:
+    from psycopg_pool import ConnectionPool
+
+    pool = open_checkpointer(POSTGRES_UNREACHABLE).conn
+    assert isinstance(pool, ConnectionPool)
+    assert pool.closed  # building never touches the network; prepare_persistence opens it
+    assert pool.timeout == POSTGRES_TIMEOUT_S
+    assert pool.max_idle == 300.0
+    assert pool.max_lifetime == 1800.0
+    assert pool._check == ConnectionPool.check_connection  # no public accessor
+    assert pool.kwargs["connect_timeout"] == int(POSTGRES_TIMEOUT_S)
+    assert pool.kwargs["autocommit"] is True
+
+
+def test_prepare_persistence_opens_the_pools_and_sets_up_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No server here: the connection and the set-up are replaced, to check what prepare_persistence asks for.
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.store.postgres import PostgresStore
+    from psycopg_pool import ConnectionPool
+
+    calls: list[Any] = []
+
+    class Probe:
+        def close(self) -> None:
+            calls.append("probe closed")
+
+    def connect(conninfo: str, **kwargs: Any) -> Probe:
+        calls.append(("connect", conninfo, kwargs))
+        return Probe()
+
+    monkeypatch.setattr(psycopg, "connect", connect)
+    monkeypatch.setattr(ConnectionPool, "open", lambda pool, wait, timeout: calls.append(("open", wait, timeout)))
+    monkeypatch.setattr(PostgresSaver, "setup", lambda saver: calls.append("saver setup"))
+    monkeypatch.setattr(PostgresStore, "setup", lambda store: calls.append("store setup"))
+
+    prepare_persistence(open_checkpointer(POSTGRES_UNREACHABLE), open_store(POSTGRES_UNREACHABLE), timeout=3)
+
+    probe = ("connect", POSTGRES_UNREACHABLE, {"connect_timeout": 3})
+    opened = [probe, "probe closed", ("open", True, 3)]
+    assert calls == [*opened, "saver setup", *opened, "store setup"]
+
+
+def test_an_unreachable_postgres_is_a_clear_error_in_time() -> None:
+    saver, store = open_checkpointer(POSTGRES_UNREACHABLE), open_store(POSTGRES_UNREACHABLE)
+    started = time.monotonic()
+    with pytest.raises(PersistenceError) as raised:
+        prepare_persistence(saver, store, timeout=2)
+    assert time.monotonic() - started < 2
+
+    message = str(raised.value)
+    assert "cannot use PostgreSQL at postgresql://u@127.0.0.1:1/db" in message
+    assert "secret" not in message
+    assert "refused" in message.lower()
+    assert saver.conn.closed  # and no background worker keeps retrying
+
+
+def test_open_negotiator_fails_at_start_up_on_an_unreachable_postgres() -> None:
+    started = time.monotonic()
+    with pytest.raises(PersistenceError, match=r"postgresql://u@127\.0\.0\.1:1/db"):
+        open_negotiator(POSTGRES_UNREACHABLE, sensor=keyword_sensor())
+    assert time.monotonic() - started < POSTGRES_TIMEOUT_S
+
+
+def test_prepare_persistence_needs_nothing_for_memory_and_sqlite(tmp_path: Path) -> None:
+    spec = f"sqlite:///{tmp_path}/p.db"
+    saver, store = open_checkpointer(spec), open_store(spec)
+    prepare_persistence(open_checkpointer("memory"), open_store("memory"))
+    prepare_persistence(saver, store)
+    prepare_persistence(None, None)
+    saver.conn.close()
+    store.conn.close()
+
+
+@pytest.mark.parametrize(
+    ("spec", "shown"),
+    [
+        ("postgresql://u:secret@db.example:5432/app", "postgresql://u@db.example:5432/app"),
+        ("postgres://u:secret@db.example/app?password=secret&sslmode=require", "postgres://u@db.example/app"),
+        ("postgresql://db.example/app", "postgresql://db.example/app"),
+        ("postgresql://u:p%40ss@h/db", "postgresql://u@h/db"),
+        ("sqlite:///notes.db", "sqlite:///notes.db"),
+        ("memory", "memory"),
+    ],
+)
+def test_redact_spec_drops_the_password(spec: str, shown: str) -> None:
+    assert redact_spec(spec) == shown
+
+
+def test_a_file_that_is_not_a_sqlite_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 20, encoding="utf-8")
+    for open_part in (open_checkpointer, open_store):
+        with pytest.raises(PersistenceError, match=r"notes\.db: cannot use it as a SQLite database"):
+            open_part(f"sqlite:///{path}")
+    with pytest.raises(PersistenceError, match="not a database"):
+        open_negotiator(f"sqlite:///{path}", sensor=keyword_sensor())
+    assert path.read_text(encoding="utf-8").startswith("these are my notes")
+
+
+# -- resume after restart ---------------------------------------------------------------------------------------
+
+
+def test_a_dialogue_resumes_after_a_restart(tmp_path: Path) -> None:
+    spec = f"sqlite:///{tmp_path}/c.db"
+    graph_a = build_graph(spec, "memory", model=ScriptedChatModel(replies=["one", "two"]), sensor=keyword_sensor())
+    graph_a.invoke(say("Hello."), thread("restart"))
+    before = graph_a.invoke(say("I am angry."), thread("restart"))
+    graph_a.checkpointer.conn.close()
+    del graph_a
+
+    model_b = ScriptedChatModel(replies=["three"])
+    graph_b = build_graph(spec, "memory", model=model_b, sensor=keyword_sensor())
+    after = graph_b.invoke(say("Fine."), thread("restart"))
+
+    assert after["turn"] == 3
+    messages = after["messages"]
+    assert len(messages) == 6
+    assert [type(m) for m in messages] == [HumanMessage, AIMessage] * 3
+    assert [m.text for m in messages] == ["Hello.", "one", "I am angry.", "two", "Fine.", "three"]
+    assert [m.id for m in messages[:4]] == [m.id for m in before["messages"]]
+    assert after["readings"][:2] == before["readings"]
+    assert after["decisions"][:2] == before["decisions"]
+    assert after["scenario"] == before["scenario"]
+    assert "Client: Hello.\nAgent: one\nClient: I am angry.\nAgent: two\nClient: Fine." in model_b.last_system_prompt
+    close_connections(graph_b)
+
+
+def test_two_threads_in_one_file_stay_apart(tmp_path: Path) -> None:
+    graph = build_graph(f"sqlite:///{tmp_path}/c.db", sensor=keyword_sensor())
+    graph.invoke(say("Hello."), thread("a"))
+    graph.invoke(say("Hello."), thread("a"))
+    values = graph.invoke(say("Hi."), thread("b"))
+    assert values["turn"] == 1
+    assert graph.get_state(thread("a")).values["turn"] == 2
+    close_connections(graph)
+
+
+# -- strict deserialisation -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ForeignPayload:
+    """A type outside LangGraph's safe list: strict mode must never rebuild it."""
+
+    command: str
+
+
+@dataclass
+class ForeignInState:
+    command: str
+
+
+@dataclass
+class ForeignLogged:
+    """Used by one test only: LangGraph logs each blocked type once per process."""
+
+    command: str
+
+
+def test_strict_serializer_does_not_rebuild_a_foreign_type(caplog: pytest.LogCaptureFixture) -> None:
+    serde = strict_serializer()
+    typed = serde.dumps_typed(ForeignLogged("rm -rf /"))
+    assert typed[0] == "msgpack"
+    assert b"ForeignLogged" in typed[1]  # the type name is in the bytes...
+
+    with caplog.at_level(logging.WARNING):
+        loaded = serde.loads_typed(typed)
+
+    assert not isinstance(loaded, ForeignLogged)  # ...but it is not imported and rebuilt
+    assert loaded == {"command": "rm -rf /"}  # LangGraph's strict mode degrades it to plain data
+    assert "Blocked deserialization" in caplog.text
+
+
+def test_strict_serializer_keeps_plain_data_and_messages() -> None:
+    serde = strict_serializer()
+    value = {"a": [1, 2.5, "x", None, True], "m": HumanMessage("hi", id="1"), "n": AIMessage("yo", id="2")}
+    assert serde.loads_typed(serde.dumps_typed(value)) == value
+
+
+def test_every_backend_uses_the_strict_serializer(tmp_path: Path) -> None:
+    payload = ForeignPayload("x")
+    savers = [
+        open_checkpointer("memory"),
+        open_checkpointer(f"sqlite:///{tmp_path}/s.db"),
+        open_checkpointer("postgresql://u:p@127.0.0.1:1/db"),
+    ]
+    for saver in savers:
+        loaded = saver.serde.loads_typed(saver.serde.dumps_typed(payload))
+        assert not isinstance(loaded, ForeignPayload), type(saver).__name__
+    savers[1].conn.close()
+
+
+def test_a_checkpoint_naming_a_foreign_type_reads_back_as_plain_data(tmp_path: Path) -> None:
+    spec = f"sqlite:///{tmp_path}/c.db"
+    graph = build_graph(spec, sensor=keyword_sensor())
+    graph.invoke(say("Hello."), thread("tampered"))
+    graph.update_state(thread("tampered"), {"scenario": {"creditor": ForeignInState("evil")}})
+    close_connections(graph)
+
+    reopened = build_graph(spec, sensor=keyword_sensor())
+    scenario = reopened.get_state(thread("tampered")).values["scenario"]
+    assert scenario == {"creditor": {"command": "evil"}}
+    assert not isinstance(scenario["creditor"], ForeignInState)
+    close_connections(reopened)
