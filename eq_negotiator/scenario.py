@@ -6,7 +6,7 @@ CRAD CSV schema and JSON files into the same model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,6 +25,13 @@ class Scenario(BaseModel):
         authorised_limit_days: The longest timeline the agent may agree to.
         days_overdue: How long the debt has been overdue.
         reason_for_arrears: Why the client fell behind, if known.
+        creditor_kind: What the creditor is (``private lender``, ``collection agency``...); never a government body
+            or a law firm unless it really is one.
+        legal_action_in_progress: Whether a lawsuit (or other legal action) has actually been filed; only then may
+            the agent mention it.
+        attorney_involved: Whether an attorney acts for the creditor in this case.
+        terms_in_play: What is negotiated: ``days`` (the repayment timeline; always), and optionally
+            ``settlement_amount`` and ``instalments``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -38,9 +45,15 @@ class Scenario(BaseModel):
     authorised_limit_days: int = Field(default=90, gt=0, le=3650)
     days_overdue: int = Field(default=45, ge=0)
     reason_for_arrears: str = Field(default="reduced working hours", max_length=500)
+    creditor_kind: str = Field(default="private lender", min_length=1, max_length=100)
+    legal_action_in_progress: bool = False
+    attorney_involved: bool = False
+    terms_in_play: tuple[Literal["days", "settlement_amount", "instalments"], ...] = ("days",)
 
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Scenario:
+        if "days" not in self.terms_in_play:
+            raise ValueError("terms_in_play must include 'days' (the repayment timeline is always negotiated)")
         if self.authorised_limit_days < self.creditor_target_days:
             raise ValueError(
                 f"authorised_limit_days ({self.authorised_limit_days}) is below creditor_target_days "
