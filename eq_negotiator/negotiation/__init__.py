@@ -1,3 +1,5 @@
-"""Negotiation terms and responsible collection: offers, the concession strategy, agreement, the compliance guard
-and the client-rights checks. Pure domain code: no LangGraph import.
+"""Negotiation terms and responsible collection.
+
+Offers, the concession strategy, agreement, the compliance guard and the client-rights checks. Pure domain code:
+no LangGraph import.
 """
