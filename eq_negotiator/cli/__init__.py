@@ -10,6 +10,7 @@ import typer
 
 from eq_negotiator.cli.emotion import emotion_app
 from eq_negotiator.cli.negotiate import chat, demo
+from eq_negotiator.cli.offer import offer_app
 
 app = typer.Typer(
     name="eqn",
@@ -18,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(emotion_app, name="emotion")
+app.add_typer(offer_app, name="offer")
 app.command("demo")(demo)
 app.command("chat")(chat)
 
