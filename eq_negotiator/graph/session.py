@@ -137,9 +137,7 @@ class TurnResult:
             client_offer=None if escalated else state.get("client_offer"),
             agreement=state.get("agreement"),
             guard=None if escalated else state.get("guard"),
-            status="closed"
-            if state.get("closed") and not state.get("agreement")
-            else str(state.get("status", "ongoing")),
+            status=_status_of(state),
             escalation=state.get("escalation") if escalated else None,
             decision=decision,
         )
@@ -203,8 +201,12 @@ class Negotiator:
         return dict(self.graph.get_state(self.config(thread_id)).values)
 
     def pending(self, thread_id: str) -> bool:
-        """Whether the thread has a client message whose turn did not finish."""
-        return bool(self.graph.get_state(self.config(thread_id)).next)
+        """Whether the thread has a client message whose turn did not finish.
+
+        A thread waiting for an operator is not pending: see :meth:`escalated`.
+        """
+        waiting = self.graph.get_state(self.config(thread_id)).next
+        return bool(waiting) and "escalate" not in waiting
 
     def _check_open(self, thread_id: str) -> None:
         """Refuse a new run on a thread with an unfinished turn or one that has ended (nothing is written)."""
@@ -244,7 +246,8 @@ class Negotiator:
 
     def _reply_error(self, thread_id: str, error: Exception) -> Exception:
         """A failure of the reply step as :class:`ReplyError`; any other failure unchanged."""
-        if isinstance(error, ReplyError) or "respond" not in self.graph.get_state(self.config(thread_id)).next:
+        waiting = set(self.graph.get_state(self.config(thread_id)).next)
+        if isinstance(error, ReplyError) or not waiting & {"respond", "check_compliance"}:
             return error
         return ReplyError(
             f"the reply failed ({type(error).__name__}: {error}); the client's message is saved, and resuming "

@@ -168,7 +168,9 @@ def assess(
         act = "propose"
 
     if speaker == "client":
-        rejections = consecutive_rejections + 1 if act == "reject" else 0
+        # Only a rejection of an offer on the table counts toward a breakdown; "no" before any offer rejects nothing.
+        rejects_offer = act == "reject" and standing_offer is not None
+        rejections = consecutive_rejections + 1 if rejects_offer else 0
     else:
         rejections = consecutive_rejections
 

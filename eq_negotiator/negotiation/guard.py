@@ -37,39 +37,55 @@ Violation types and the rule behind each:
     plan today") sets no expiry and passes.
 ``third_party_disclosure``
     The reply says the agent will tell, call, contact or inform a third party (employer, boss, spouse, family,
-    parents, neighbours, friends, landlord...) or that the third party "will be informed" / "will hear about" it.
-    ``client_message`` adds the people the client named (e.g. "my brother Sam") and lets "I'll explain to him what
-    you owe" count when the client spoke of a third party.
+    parents, neighbours, friends, landlord, references...) or that the third party "will be informed" / "will hear
+    about it" / is "to find out". ``client_message`` adds the people the client named ("my brother Sam", "keep
+    Jordan out of this") and lets "I'll explain to him what you owe" count when a third party is in the exchange.
+    Contact the client consents to ("if you'd like", "with your permission") passes (§1692c(b)).
 ``harassment``
-    Repeated-contact threats ("we will keep calling", "every hour", "day and night", "as many times as it takes"),
-    calls before 8 a.m. or from 9 p.m. (§1692c(a)(1)), visits to the client's home; contacting the client at work
-    when ``client_message`` asked not to be; promising more calls when the client asked for calls to stop.
+    Repeated-contact threats ("we will keep calling", "every hour", "calls day and night", "as many times as it
+    takes", "until you pick up"), contact before 8 a.m. or after 9 p.m. (§1692c(a)(1)), showing up at the client's
+    home; contacting the client at work when ``client_message`` asked not to be; promising more calls when the
+    client asked for calls to stop.
 ``shaming``
     Moral judgement of the client for owing ("deadbeat", "irresponsible", "shame on you", "grown adults pay their
-    debts", "people like you", "what would your kids think").
+    debts", "a responsible adult would have...", "people like you", "what would your kids think").
 ``deception_other``
-    Other false statements: that non-payment is a crime or fraud, that the client cannot dispute the debt, that it
-    stays on the credit report forever or they will never get credit again, that relatives must pay it, that the
-    call is not from a debt collector, that the law requires them to accept the offer.
+    Other false statements: that non-payment is a crime, fraud or theft, that the client cannot dispute the debt or
+    has forfeited their rights, that it stays on the credit report forever, follows them for life or survives
+    bankruptcy, that they will never get credit again, that relatives must pay or inherit it, that the call is not
+    from a debt collector, that the law requires them to accept the offer.
 
 What is allowed, because it is lawful and true: firm words ("this balance needs to be resolved", "I need your
-commitment"), the account "remains past due and further collection activity may follow", being passed to a
+commitment today"), the account "remains past due and further collection activity may follow", being passed to a
 "recovery team", late fees that "may continue to apply under your agreement", and late payments that "may be
 reported to the credit bureaus". Credit reporting and fees are flagged only when framed as a punishment the
-creditor will inflict ("we'll ruin your credit", "blacklist") or as a false absolute ("forever").
+creditor will inflict ("we'll ruin your credit", "blacklist", "report you to the IRS") or as a false absolute
+("forever", "never get a loan again"). Rights statements ("you can dispute this debt", "you can file a complaint
+with the CFPB", "you may want to speak to an attorney of your own") pass.
 
 Negation: a term is not a violation when a negation ("not", "n't", "never", "no", "nobody", "nothing"...) or a
-reassurance cue ("worried about", "afraid of", "mentioned") stands shortly before it in the same clause, with no new
-subject or breaking word between them ("we will not sue" and "no one will arrest you" pass; "if you don't pay we
-will sue", "we won't hesitate to sue", "we can't rule out legal action", "you don't want us to file a lawsuit" do
-not). A negation inside an ``if``/``unless`` clause belongs to the condition, not to the threat. "... unless you pay"
-after a negated threat cancels the negation (a conditional threat).
+reassurance cue ("worried about", "afraid of", "mentioned", "whether") stands shortly before it in the same clause,
+with no new subject or breaking word between them ("we will not sue" and "no one will arrest you" pass; "if you
+don't pay we will sue", "we won't hesitate to sue", "we can't rule out legal action", "you don't want us to file a
+lawsuit", "don't make me call your boss" do not). A negation inside an ``if``/``unless`` clause belongs to the
+condition, not to the threat; an ``if`` after "asked"/"wondering" is a reported question ("you asked if we'd sue").
+A negated threat followed by "unless..." or "but you're leaving us no choice" is still a threat, and so is "we'd
+rather not go to court". A negation just after the term also counts ("legal action is not being considered"),
+except after "hope" ("you'd better hope the sheriff doesn't come"). The parties' own names are masked before
+matching, so a client called "Jordan Jail" or a creditor called "Sheriff Credit Union" is not a violation.
 
-Known limitations: it reads words, not meaning. Paraphrased threats that use none of the listed words ("we have
-ways of making people pay"), sarcasm, and threats spread over several sentences can pass; money written in words is
-parsed only for plain English numbers; amounts with no balance wording nearby are not checked; third parties the
-client did not name and the lists do not hold ("your pastor's wife") are missed; and a negation more than about
-eight words before the term is not seen.
+Measured quality (``benchmarks/guard.py``, 280 hand-written replies): the rules fit every labelled row, but that is
+fit, not generalisation. Each held-out batch was scored once before the rules were widened for it: recall 0.53
+(precision 0.96) on the first, 0.21 (precision 1.00) on the second, whose author knew the rules and wrote
+paraphrases. Expect high precision and recall on the stock phrasings of collections language, and misses on
+paraphrase.
+
+Known limitations: it reads words, not meaning. Paraphrased threats that use none of the listed phrasings ("some of
+our people are less patient", "things could get unpleasant"), sarcasm, and threats spread over several sentences
+pass; money written in words is parsed only for plain English numbers; amounts with no balance wording nearby
+("we need $17,000 from you") are not checked; third parties the client did not name and the lists do not hold are
+missed; a negation more than about eight words before the term is not seen; and "Typical." style put-downs are
+caught only as whole sentences.
 """
 
 from __future__ import annotations
@@ -185,7 +201,8 @@ _QUESTION_VERBS: Final = frozenset({"ask", "asked", "asking", "wonder", "wondere
 _NEGATIONS: Final = frozenset({"not", "never", "no", "nobody", "none", "nothing", "neither", "nor", "cannot", "noone"})
 # Words that say the term is a worry being answered, not a threat being made ("you mentioned jail...").
 _TOPIC_CUES: Final = frozenset(
-    {"afraid", "worried", "worry", "worries", "worrying", "concerned", "scared", "fear", "fears", "mentioned", "whether"}
+    {"afraid", "worried", "worry", "worries", "worrying", "concerned", "scared", "fear", "fears", "mentioned",
+     "whether"}
 )  # fmt: skip
 # Words between a negation and the term that show the negation belongs to something else: a new subject
 # ("if you don't pay we will sue"), the condition's verb, or a double negative ("won't hesitate", "can't rule out").
@@ -268,6 +285,8 @@ class _Rule:
     detail: str
     negatable: bool = True
     applies: Callable[[Scenario], bool] = lambda scenario: True
+    # A sentence matching this is exempt (e.g. third-party contact the client has consented to).
+    exempt: re.Pattern[str] | None = None
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -297,6 +316,15 @@ _AFFILIATION_CUE: Final = (
     r"this\s+is|we\s+are|we're|i\s+am|i'm|calling\s+(?:from|on\s+behalf\s+of|for)|on\s+behalf\s+of"
     r"|(?:work|working|works|partner(?:ed|ing)?|cooperat\w*|coordinat\w*)\s+(?:closely\s+)?with|as\s+an?"
     r"|authori[sz]ed\s+by|acting\s+for|represent\w*|part\s+of|affiliated\s+with|division\s+of"
+)
+
+
+# §1692c(b): third-party contact is lawful with the client's consent.
+_CONSENT: Final = _rx(
+    r"""\bif\s+you\s+(?:want|like|wish|prefer|would\s+like|authori[sz]e|consent|agree|give\s+(?:us\s+|me\s+)?
+        permission|ask)|\bif\s+you'd\s+(?:like|prefer|rather)|\bwith\s+your\s+(?:permission|consent|authori[sz]ation)
+        |\byou(?:'ve|\s+have)?\s+
+        (?:authori[sz]ed|consented|asked\s+(?:us|me)\s+to)"""
 )
 
 
@@ -428,7 +456,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |people\s+like\s+you|freeload\w*|spongers?|moochers?
             |what\s+would\s+your\s+(?:\w+\s+)?(?:kids|children|family|mother|mom|mum|father|dad|wife|husband
                 |partner|parents|neighbou?rs|friends|boss)\s+think
-            |should\s+have\s+known\s+better|like\s+(?:a\s+|an\s+)?(?:grown[\s-]+up|adult|responsible\s+(?:adult|person|grown-up|borrower))
+            |should\s+have\s+known\s+better
+            |like\s+(?:a\s+|an\s+)?(?:grown[\s-]+up|adult|responsible\s+(?:adult|person|grown-up|borrower))
             |no\s+self[\s-]respect|can't\s+(?:even\s+)?manage\s+(?:your\s+)?(?:money|finances)
             |don't\s+pay\s+your\s+bills|reckless|lazy|bad\s+(?:person|parent|example))\b"""
         ),
@@ -472,7 +501,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |one[\s-]time\s+(?:only\s+)?(?:offer|deal|opportunity)|never\s+be\s+(?:repeated|offered\s+again)
             |act\s+(?:now|fast|quickly|immediately|today)
             |(?:accept|decide|pay|respond|answer|agree|sign|commit|reply|confirm|you\s+have|you've\s+got|offer|deal
-                |rate|locked|open|available|valid|good)\b(?:(?!\b(?:we|i)\b)[^.!?;,]){0,40}?\b(?:(?:in|within|for)\s+(?:the\s+next\s+)?
+                |rate|locked|open|available|valid|good)\b(?:(?!\b(?:we|i)\b)[^.!?;,]){0,40}?
+                \b(?:(?:in|within|for)\s+(?:the\s+next\s+)?
                 \d+\s+(?:hours?|minutes?|mins?)|within\s+(?:the\s+next\s+|the\s+|one\s+|1\s+|an\s+)hours?
                 |(?:in|within)\s+(?:the\s+)?(?:next|one|1)\s+hour)
             |can't\s+hold\s+(?:the|this|that)\s+(?:offer|plan|deal|rate|\d+\s+days)
@@ -495,7 +525,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
     _Rule(
         "third_party_disclosure",
         _rx(
-            rf"""\b(?:i|we|me|us)(?:'ll|'d|'m|'re|'ve|\s+will|\s+would|\s+shall|\s+can|\s+could|\s+may|\s+might|\s+am|\s+are
+            rf"""\b(?:i|we|me|us)(?:'ll|'d|'m|'re|'ve|\s+will|\s+would|\s+shall|\s+can|\s+could|\s+may|\s+might
+                |\s+am|\s+are
                 |\s+have|\s+need)?(?:\s+[\w']+){{0,3}}?\s+(?:tell\w*|told|inform\w*|notif\w*|contact\w*|call\w*
                 |ring\w*|phon\w*|e-?mail\w*|text\w*|messag\w*|writ\w*\s+to|speak\w*\s+(?:to|with)
                 |talk\w*\s+(?:to|with)|reach\w*\s+out\s+to|let|explain\w*\s+to|visit\w*|get\w*\s+in\s+touch\s+with
@@ -509,6 +540,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
                 (?:informed|notified|told|contacted|called|hear\w*|find\s+out|learn|know|get\s+a\s+call)\b"""
         ),
         "says the agent will tell or contact a third party about the debt",
+        exempt=_CONSENT,
     ),
     _Rule(
         "harassment",
@@ -558,6 +590,8 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |(?:children|kids|family|spouse|heirs|relatives)\s+(?:will\s+|would\s+)?(?:inherit|take\s+on
                 |be\s+stuck\s+with)\s+(?:this|the|your)\s+debt
             |(?:stealing|steal)\s+from
+            |(?:debt|balance|account|loan)\s+(?:is|has\s+been|was)\s+(?:now\s+)?(?:cancell?ed|forgiven|waived
+                |written\s+off|wiped(?:\s+out)?|erased)
             |(?:legally|by\s+law)\s+(?:required|obliged|obligated|bound)\s+to\s+(?:accept|agree|sign
                 |pay\s+(?:today|now|immediately|within))
             |the\s+law\s+requires\s+you\s+to\s+(?:accept|agree|sign|pay\s+(?:today|now|immediately)))\b"""
@@ -614,7 +648,10 @@ _MONEY: Final = re.compile(
     |\b(?P<words>(?:(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?|(?=\s)))+)\s*(?P<wsuf>dollars?|euros?|pounds?)\b
     |\b(?:owe|owing|balance\s+(?:is|of)|total\s+(?:is|of)|debt\s+(?:is|of|stands\s+at))\s+
         (?:(?:about|around|roughly|approximately|nearly|almost|over|under)\s+)?
-        (?P<bare>\d{{1,3}}(?:,\d{{3}})+(?:\.\d{{1,2}})?|\d{{3,}}(?:\.\d{{1,2}})?)\b(?!\s*(?:days?|months?|weeks?|%|percent))""",
+        (?P<bare>\d{{1,3}}(?:,\d{{3}})+(?:\.\d{{1,2}})?|\d{{3,}}(?:\.\d{{1,2}})?)\b
+        # Not when a unit follows: "owe 20,000 dollars" is read whole by the alternatives above.
+        (?!\s*(?:days?|months?|weeks?|%|percent|k|thousand|grand|million|dollars?|bucks|USD|euros?|EUR|pounds?|GBP
+            |CAD|AUD)\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
 _CURRENCY_OF: Final[dict[str, str]] = {
@@ -701,6 +738,11 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = max((m.end() for m in re.finditer(r"[!?;]|\.(?!\d)", text[:start])), default=0)
     right_match = re.search(r"[!?;]|\.(?!\d)", text[end:])
     return left, end + right_match.start() if right_match else len(text)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left, right = _sentence_bounds(text, start, end)
+    return text[left:right]
 
 
 def _nearest(words: list[str], vocabulary: frozenset[str]) -> int | None:
@@ -812,7 +854,8 @@ _ASKED_NOT_AT_WORK: Final = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _AT_WORK: Final = re.compile(
-    rf"""\b(?P<key>{_CONTACT_VERB}\b(?:\s+[\w']+){{0,3}}?\s+(?:at|to|on)\s+(?:your\s+|the\s+)?(?:work|office|workplace|job)
+    rf"""\b(?P<key>{_CONTACT_VERB}\b(?:\s+[\w']+){{0,3}}?\s+(?:at|to|on)\s+(?:your\s+|the\s+)?
+        (?:work|office|workplace|job)
         (?:\s+(?:number|phone|line))?)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -894,7 +937,7 @@ def _context_violations(text: str, scenario: Scenario, client_message: str | Non
                 (?P<key>{alternatives})\b
             |\b(?P<key2>{alternatives})\b(?:\s+[\w']+){{0,2}}?\s+(?:will|would|'ll|is\s+going\s+to|should|might|may)
                 \s+(?:be\s+)?(?:informed|notified|told|contacted|called|hear\w*|find\s+out|learn|know)\b""",
-            re.VERBOSE,
+            re.IGNORECASE | re.VERBOSE,
         )
         for match in by_name.finditer(text):
             if not _negated(text, *_key_span(match)):
@@ -918,11 +961,15 @@ def _context_violations(text: str, scenario: Scenario, client_message: str | Non
 _NORMALISE: Final = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
-def _mask(text: str, names: list[str]) -> str:
-    """Hide the parties' own names (same length, so offsets hold) so "Jordan Jailer" is not read as "jail"."""
-    for name in names:
+def _mask(text: str, names: list[tuple[str, str]]) -> str:
+    """Hide the parties' own names so "Jordan Jailer" is not read as "jail".
+
+    Each name becomes a run of one letter (same length, so offsets hold): ``Q`` for the client, ``Z`` for the
+    creditor, so "Alex's lawyer" (the client's own) and "Northwind's lawyers" (a claim) stay apart.
+    """
+    for name, letter in names:
         if len(name) >= 2:
-            text = re.sub(rf"\b{re.escape(name)}\b", "Q" * len(name), text, flags=re.IGNORECASE)
+            text = re.sub(rf"\b{re.escape(name)}\b", letter * len(name), text, flags=re.IGNORECASE)
     return text
 
 
@@ -938,8 +985,10 @@ class ComplianceGuard:
         self.scenario = scenario
         self._rules = tuple(rule for rule in _RULES if rule.applies(scenario))
         creditor_words = [w for w in re.findall(r"[A-Za-z]+", scenario.creditor) if len(w) > 3]
-        self._names = sorted({scenario.creditor, scenario.debtor, *scenario.debtor.split(), *creditor_words}, key=len)
-        self._names.reverse()  # the full name before its parts, so "Alex Morgan" is masked whole
+        names = {(name, "Q") for name in (scenario.debtor, *scenario.debtor.split())}
+        names |= {(name, "Z") for name in (scenario.creditor, *creditor_words)}
+        # The full name before its parts, so "Alex Morgan" is masked whole.
+        self._names = sorted(names, key=lambda pair: -len(pair[0]))
 
     def check(self, reply: str, *, client_message: str | None = None) -> GuardResult:
         """Check one reply.
@@ -957,6 +1006,8 @@ class ComplianceGuard:
         for rule in self._rules:
             for match in rule.pattern.finditer(text):
                 if rule.negatable and _negated(text, *_key_span(match)):
+                    continue
+                if rule.exempt is not None and rule.exempt.search(_sentence(text, *match.span())):
                     continue
                 found.append(Violation(rule.type, reply[match.start() : match.end()], *match.span(), rule.detail))
         found.extend(_amount_violations(text, self.scenario))
@@ -986,20 +1037,22 @@ def _deduplicate(reply: str, found: list[Violation]) -> tuple[Violation, ...]:
 def safe_template(scenario: Scenario, offer_days: int) -> str:
     """A neutral, compliant reply stating exactly ``offer_days`` days for the scenario's balance.
 
-    It is what goes out when a model's replies keep breaking the rules; it passes the guard for any scenario.
+    It is what goes out when a model's replies keep breaking the rules, so it passes the guard for any scenario.
+    The creditor's name is left out on purpose: a name such as "90 Day Loans" would read as a second timeline.
 
     Args:
-        scenario: The case (creditor, debtor, balance).
+        scenario: The case (debtor and balance).
         offer_days: The repayment timeline to offer.
 
     Returns:
         Two sentences of plain text.
     """
     first_name = scenario.debtor.split()[0]
+    unit = "day" if offer_days == 1 else "days"
     return (
-        f"Thank you for your message, {first_name}. {scenario.creditor} can offer you a repayment plan of "
-        f"{offer_days} days for the balance of {scenario.balance_text()}. Please let me know whether that works for "
-        "you, or if you would like to talk through your situation."
+        f"Thank you for your message, {first_name}. We can offer you a repayment plan of {offer_days} {unit} for "
+        f"the balance of {scenario.balance_text()}. Please let me know whether that works for you, or if you would "
+        "like to talk through your situation."
     )
 
 

@@ -119,7 +119,7 @@ class OfferParser(ABC):
                 number accepts it, and naming exactly it is an acceptance.
 
         Returns:
-            The offer; ``Offer(None, "other")`` for an empty or blank message.
+            The offer; ``Offer(None, "other")`` for an empty or blank message, or one that names 0 days.
 
         Raises:
             TypeError: ``text`` is not a string, or ``standing_offer_days`` is not an int or ``None``.
@@ -138,7 +138,12 @@ class OfferParser(ABC):
             raise ValueError(f"standing_offer_days must be >= 0, not {standing_offer_days}")
         if not text.strip():
             return Offer(None, "other")
-        return self._parse(text, speaker, standing_offer_days)
+        offer = self._parse(text, speaker, standing_offer_days)
+        if offer.days is not None and offer.days < 1:
+            # "0 days" names no repayment timeline at all; whatever the wording ("0 days is fine"), nothing is
+            # proposed or accepted.
+            return Offer(None, "other", offer.amount, offer.instalments)
+        return offer
 
     @abstractmethod
     def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
@@ -301,6 +306,11 @@ _ACCEPT_RE: Final = re.compile(
 _LEADING_ACCEPT_RE: Final = re.compile(
     r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
     r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
+)
+# Hesitation that turns "sounds great" into "not yet": the client has not accepted anything.
+_HESITATION_RE: Final = re.compile(
+    r"\b(?:let me|i'?ll|i need to|i have to|i'?d have to|need to|have to|gotta|got to) (?:think|check|talk|ask|"
+    r"see|look|sleep on|discuss|run it by|get back)\b|\bnot (?:sure|yet)\b|\bget back to you\b|\bmaybe later\b"
 )
 _LEADING_REJECT_RE: Final = re.compile(r"^(?:no+|nope|nah|hell no|absolutely not|no thanks|no thank you|never)$")
 
@@ -683,6 +693,13 @@ def _live_accept_positions(text: str) -> list[int]:
     return sorted(positions)
 
 
+def _hedged(text: str, accepts: list[int]) -> bool:
+    """Whether an acceptance with no terms of its own is held back ("sounds great, but let me check my budget")."""
+    if _HESITATION_RE.search(text):
+        return True
+    return any(m.start() > accepts[0] for m in _CONTRAST_RE.finditer(text))
+
+
 def _rejects(text: str) -> bool:
     first_clause = re.split(r"[,.;!?:—]", text.strip(), maxsplit=1)[0].strip()
     return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause))
@@ -747,6 +764,8 @@ class RuleOfferParser(OfferParser):
             on_the_table = standing_offer_days is None or days == standing_offer_days
             act: Act = "accept" if (accepting and on_the_table) or days == standing_offer_days else "propose"
             return Offer(days, act, amount, instalments, text[chosen.start : chosen.end])
+        if accepts and _hedged(reading.text, accepts):
+            return Offer(None, "other", amount, instalments)
         if accepts:
             quoted = reading.of("days", "theirs")
             if quoted:

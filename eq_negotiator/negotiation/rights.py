@@ -96,7 +96,7 @@ _ONE_VERB = r"(?:call(?:ing)?|contact(?:ing)?|text(?:ing)?|e-?mail(?:ing)?|messa
 _CONTACT_VERB = rf"{_ONE_VERB}(?:(?:\s*,\s*|\s+)(?:(?:and|or)\s+)?{_ONE_VERB})*"  # "call, text or email"
 # What may follow "stop calling me" in a cease request; anything else ("...a liar", "...Mr Morgan") is not one.
 _CEASE_TAIL = (
-    r"(?=\s*(?:$|[.!?,;:)]|again\b|any\s*more\b|ever\b|please\b|now\b|immediately\b|and\b|or\b|about\b|"
+    r"(?=\s*(?:$|[.!?,;:)]|again\b|already\b|any\s*more\b|ever\b|please\b|now\b|immediately\b|and\b|or\b|about\b|"
     r"regarding\b|every\b|so\b|all\s+the\s+time\b|at\s+home\b|on\s+(?:my|this)\b|period\b|for\s+good\b|you\b|i\b))"
 )
 _WORKPLACE = (

@@ -28,10 +28,6 @@ RESUME_ACTIONS: Final[tuple[str, ...]] = ("continue", "close")
 """What an operator may decide: let the agent continue the thread, or close it."""
 
 
-class EscalationResumeError(ValueError):
-    """An operator's resume value that is not ``{"action": "continue" | "close", ...}``."""
-
-
 def make_handle_rights(services: Services) -> Callable[..., dict[str, Any]]:
     """Build the node over ``services``."""
 
@@ -56,15 +52,18 @@ def make_escalate(services: Services) -> Callable[..., dict[str, Any]]:
     def escalate(state: NegotiationState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Pause for a person; apply their decision when they resume the thread."""
         escalation = state.get("escalation") or {}
-        decision = interrupt(
-            {
-                "reason": "client rights or vulnerability: a person must review this thread",
-                "event": escalation.get("event"),
-                "reply_sent": state["messages"][-1].text if state.get("messages") else None,
-                "resume_with": {"action": "continue | close", "operator": "name", "note": "text"},
-            }
-        )
-        action = _resume_action(decision)
+        request: dict[str, Any] = {
+            "reason": "client rights or vulnerability: a person must review this thread",
+            "event": escalation.get("event"),
+            "reply_sent": state["messages"][-1].text if state.get("messages") else None,
+            "resume_with": {"action": "continue | close", "operator": "name", "note": "text"},
+        }
+        # A malformed answer is not an error to raise: LangGraph would keep it as this interrupt's answer and the
+        # thread could never be resumed. Ask again, saying what was wrong.
+        decision = interrupt(request)
+        while not _valid_decision(decision):
+            decision = interrupt(request | {"error": f"invalid resume value {decision!r}"})
+        action = str(decision["action"])
         update: dict[str, Any] = {
             "escalation": {**escalation, "decision": dict(decision)},
             "rights_event": None,
@@ -77,10 +76,5 @@ def make_escalate(services: Services) -> Callable[..., dict[str, Any]]:
     return escalate
 
 
-def _resume_action(decision: Any) -> str:
-    if not isinstance(decision, Mapping) or decision.get("action") not in RESUME_ACTIONS:
-        raise EscalationResumeError(
-            f"resume an escalated thread with {{'action': 'continue' | 'close', 'operator': ..., 'note': ...}}, "
-            f"got {decision!r}"
-        )
-    return str(decision["action"])
+def _valid_decision(decision: Any) -> bool:
+    return isinstance(decision, Mapping) and decision.get("action") in RESUME_ACTIONS

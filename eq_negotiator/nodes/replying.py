@@ -13,6 +13,7 @@ from typing import Any, Final
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import SystemMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.constants import TAG_NOSTREAM
 
 from eq_negotiator.dialogue import render_transcript
 from eq_negotiator.graph.context import Context
@@ -38,6 +39,14 @@ NOTES: Final[dict[str, str]] = {
 }
 
 
+# Drafts are not for the client until the guard has passed them: keep the model's tokens out of LangGraph's
+# "messages" stream, which then carries only the checked reply the final node returns.
+NO_STREAM: Final[RunnableConfig] = {"tags": [TAG_NOSTREAM]}
+
+PROMPT_LEAK_WORDS: Final[int] = 10
+"""A reply that repeats this many consecutive words of the system prompt is treated as leaking it."""
+
+
 class EmptyReplyError(RuntimeError):
     """The chat model answered with no text."""
 
@@ -52,6 +61,8 @@ class Draft:
         offline: Whether the offline responder wrote it.
         model: Which model wrote it.
         temperature: The sampling temperature used (``None`` for the provider default or offline).
+        system_prompt: The instructions of the system prompt it was written from, without the transcript (to check
+            the reply does not repeat them).
     """
 
     text: str
@@ -59,6 +70,7 @@ class Draft:
     offline: bool
     model: str
     temperature: float | None
+    system_prompt: str = ""
 
     def reply_record(self) -> dict[str, Any]:
         """The ``reply`` state entry for this draft."""
@@ -141,11 +153,13 @@ def write_reply(
     if offline:
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
         seed = reply_seed(context.seed, thread_id, turn, attempt)
-        reply = model.invoke(prompt, stance=stance, scenario=scenario, offer_days=days, seed=seed, situation=kind)
+        reply = model.invoke(
+            prompt, NO_STREAM, stance=stance, scenario=scenario, offer_days=days, seed=seed, situation=kind
+        )
         temperature = None
     else:
         runnable = model.bind(temperature=temperature) if temperature is not None else model
-        reply = runnable.invoke(prompt)
+        reply = runnable.invoke(prompt, NO_STREAM)
     text = reply.text.strip()
     if not text:
         raise EmptyReplyError(f"the model {model_name(model)!r} returned an empty reply")
@@ -155,4 +169,15 @@ def write_reply(
     # ("lc_run-...") name no provider message and are dropped.
     if reply.id and not reply.id.startswith(LC_AUTO_PREFIX):
         metadata[PROVIDER_MESSAGE_ID] = reply.id
-    return Draft(text, metadata, offline, model_name(model), temperature)
+    # The leak check compares against the instructions only: the transcript inside the system prompt holds the
+    # agent's own earlier replies, which a reply may fairly echo.
+    instructions = prompts.render_system(values | {"transcript": ""})
+    return Draft(text, metadata, offline, model_name(model), temperature, instructions)
+
+
+def leaks_prompt(text: str, system_prompt: str, words: int = PROMPT_LEAK_WORDS) -> bool:
+    """Whether ``text`` repeats ``words`` consecutive words of the system prompt (a prompt-extraction attack)."""
+    prompt_words = system_prompt.lower().split()
+    shingles = {" ".join(prompt_words[i : i + words]) for i in range(len(prompt_words) - words + 1)}
+    reply_words = text.lower().split()
+    return any(" ".join(reply_words[i : i + words]) in shingles for i in range(len(reply_words) - words + 1))

@@ -2,7 +2,8 @@
 
 The numbers never come from the model: the prompt gives it the exact timeline to state, and the draft is checked
 for it. A draft that states another timeline (or none) is rewritten once with the mistake named, then replaced by
-the safe template that states the offer. The draft goes to ``check_compliance`` before it reaches the client.
+the safe template that states the offer; a draft that repeats the system prompt goes straight to the template.
+The draft goes to ``check_compliance`` before it reaches the client.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from eq_negotiator.nodes.common import context_of
 from eq_negotiator.nodes.replying import (
     PROVIDER_MESSAGE_ID,
     EmptyReplyError,
+    leaks_prompt,
     reply_seed,
     stated_days,
     temperature_for,
@@ -41,7 +43,9 @@ def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
         days = stated_days(state)
         draft = write_reply(services, state, context, config)
         text, offer_check = draft.text, "stated"
-        if not states_offer(text, days):
+        if leaks_prompt(text, draft.system_prompt):
+            text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
+        elif not states_offer(text, days):
             redraft = write_reply(
                 services,
                 state,
@@ -50,7 +54,7 @@ def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
                 feedback=f"it must state exactly {days} days as the repayment timeline, and no other timeline.",
                 attempt=1,
             )
-            if states_offer(redraft.text, days):
+            if states_offer(redraft.text, days) and not leaks_prompt(redraft.text, redraft.system_prompt):
                 draft, text, offer_check = redraft, redraft.text, "redrafted"
             else:
                 text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
