@@ -9,7 +9,9 @@ from __future__ import annotations
 import typer
 
 from eq_negotiator.cli.emotion import emotion_app
-from eq_negotiator.cli.negotiate import chat, demo
+from eq_negotiator.cli.guard import guard_app
+from eq_negotiator.cli.negotiate import chat, demo, operator_resume
+from eq_negotiator.cli.offer import offer_app
 
 app = typer.Typer(
     name="eqn",
@@ -18,8 +20,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(emotion_app, name="emotion")
+app.add_typer(offer_app, name="offer")
+app.add_typer(guard_app, name="guard")
 app.command("demo")(demo)
 app.command("chat")(chat)
+
+operator_app = typer.Typer(help="Act on dialogues handed to a person.", no_args_is_help=True)
+operator_app.command("resume")(operator_resume)
+app.add_typer(operator_app, name="operator")
 
 
 def main() -> None:

@@ -23,13 +23,13 @@ err = Console(stderr=True, highlight=False, emoji=False)
 
 DEMO_SCRIPT: tuple[str, ...] = (
     "Hi. I got your letter about the overdue balance. I lost some hours at work and I'm scared I can't pay it.",
-    "Thirty days? That's impossible. You people always want everything at once!",
-    "This is ridiculous. I've been a customer for years and this is how you treat me?",
-    "Honestly, I'm sick of these calls. It's disgusting how you chase people.",
-    "I'm sorry. I'm just really stressed about money right now and I don't know what to do.",
-    "Okay. If the plan is clear and manageable, I can try to work with you on it.",
+    "Thirty days? That's impossible. You people always want everything at once! I need at least 120 days.",
+    "This is ridiculous. I've been a customer for years and this is how you treat me? 100 days, not a day less.",
+    "Honestly, I'm sick of these calls. It's disgusting how you chase people. Fine, 90 days.",
+    "I'm sorry. I'm just really stressed about money right now. Could we do 75 days?",
+    "Okay. If the plan is clear and manageable, I can work with you. 55 days, then.",
 )
-"""The scripted client of ``eqn demo``: worry, anger, contempt, distress, then cooperation."""
+"""The scripted client of ``eqn demo``: worry, anger, contempt, distress, then cooperation, conceding as it goes."""
 
 OFFLINE_NOTE = "Replies come from the offline responder (deterministic templates, no LLM, no network)."
 
@@ -96,9 +96,26 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
         if belief:
             out.print(f"[dim]  belief:  {belief}[/]")
         out.print(f"[dim]  stance:  {result.stance or 'none'} - {escape(result.reason)}[/]")
+        if result.client_offer and result.client_offer.get("days") is not None:
+            out.print(f"[dim]  client:  {result.client_offer['act']} {result.client_offer['days']} days[/]")
+        if result.offer and not result.agreement:
+            out.print(f"[dim]  offer:   {result.offer['days']} days - {escape(str(result.offer.get('reason', '')))}[/]")
+        if result.guard and result.guard.get("violations"):
+            kinds = ", ".join(v["type"] for v in result.guard["violations"])
+            out.print(f"[dim]  guard:   {kinds} -> {result.guard['action']}[/]")
     tag = " [dim](offline responder)[/]" if result.offline else ""
     stance = escape(f"[{result.stance or 'no stance'}]")
     out.print(f"[bold green]Agent[/] {stance}{tag}: {escape(result.reply)}")
+    if result.agreement:
+        out.print(f"[bold]Agreement:[/] {escape(result.agreement['summary'])}")
+    elif result.status in ("breakdown", "max_rounds"):
+        out.print(f"[bold]Negotiation ended:[/] {result.status}")
+    if result.escalation:
+        event = result.escalation.get("event") or {}
+        out.print(
+            f"[bold yellow]Handed to a person[/] ({event.get('kind')}): {escape(str(event.get('reason', '')))} "
+            f"An operator resumes it with: eqn operator resume --thread {result.thread_id} --action continue|close"
+        )
 
 
 def demo(
@@ -136,6 +153,8 @@ def demo(
             out.print()
             out.print(f"[bold cyan]Client[/] (turn {result.turn}): {escape(line)}")
             _print_turn(result, show_reasoning=True)
+        if result.status != "ongoing":  # agreed, ended, or handed to a person: the script stops here
+            break
     if as_json:
         sys.stdout.write(json.dumps({"thread_id": thread, "offline": model is None, "turns": turns}) + "\n")
 
@@ -241,3 +260,31 @@ def chat(
                 raise typer.Exit(code=1) from None
     if failures:
         raise typer.Exit(code=1)
+
+
+def operator_resume(
+    thread: Annotated[str, typer.Option("--thread", "-t", help="The escalated dialogue.")],
+    action: Annotated[str, typer.Option("--action", help="continue (the agent may answer again) or close.")],
+    operator: Annotated[str, typer.Option("--operator", help="Who decides (kept in the record).")],
+    note: Annotated[str, typer.Option("--note", help="Why, for the record.")] = "",
+    db: Annotated[str, typer.Option("--db", help="Checkpoints: sqlite:///path.db, postgresql://...")] = "memory",
+    sensor: SensorOption = "embedded",
+    as_json: JsonOption = False,
+) -> None:
+    """Resume a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...)."""
+    negotiator = _open(db, _context(sensor=sensor))
+    try:
+        if not negotiator.escalated(thread):
+            _fail(f"thread {thread!r} is not waiting for an operator")
+        values = negotiator.resume_escalation(thread, action=action, operator=operator, note=note)
+    except ValueError as error:
+        _fail(str(error))
+    summary = {"thread_id": thread, "status": _status_text(values), "escalation": values.get("escalation")}
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        out.print(f"thread {thread}: {summary['status']}")
+
+
+def _status_text(values: dict[str, Any]) -> str:
+    return "closed" if values.get("closed") else str(values.get("status", "ongoing"))

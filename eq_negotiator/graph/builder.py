@@ -21,16 +21,29 @@ from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepa
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.nodes import (
+    make_check_compliance,
+    make_check_rights,
     make_close_dialogue,
+    make_escalate,
+    make_handle_rights,
     make_respond,
     make_select_strategy,
     make_sense_emotion,
+    make_track_offers,
     make_update_history,
 )
 from eq_negotiator.responders import is_transient_error
 from eq_negotiator.sensing import EmotionSensor
 
-TURN_NODES: Final[tuple[str, ...]] = ("sense_emotion", "update_history", "select_strategy", "respond")
+TURN_NODES: Final[tuple[str, ...]] = (
+    "sense_emotion",
+    "check_rights",
+    "track_offers",
+    "update_history",
+    "select_strategy",
+    "respond",
+    "check_compliance",
+)
 """The nodes one client turn passes through, in order."""
 
 MODEL_RETRY: Final[RetryPolicy] = RetryPolicy(
@@ -39,8 +52,20 @@ MODEL_RETRY: Final[RetryPolicy] = RetryPolicy(
 """Retries of the ``respond`` node: 4 attempts over about 7 s, only for failures a retry can fix."""
 
 
+TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({"agreed", "breakdown", "max_rounds"})
+"""Statuses after which the dialogue closes (and the policy learns) once the final reply is sent."""
+
+
 def _route_start(state: NegotiationState) -> Literal["sense_emotion", "close_dialogue"]:
     return "close_dialogue" if state.get("close_request") is not None else "sense_emotion"
+
+
+def _route_rights(state: NegotiationState) -> Literal["handle_rights", "track_offers"]:
+    return "handle_rights" if state.get("rights_event") else "track_offers"
+
+
+def _route_after_reply(state: NegotiationState) -> str:
+    return "close_dialogue" if state.get("status") in TERMINAL_STATUSES else END
 
 
 def make_builder(
@@ -48,22 +73,37 @@ def make_builder(
 ) -> StateGraph[Any, Any, Any, Any]:
     """Return the uncompiled graph over ``services`` (fresh ones when omitted).
 
+    Per client turn: ``sense_emotion`` -> ``check_rights`` -> (a rights event: ``handle_rights`` -> ``escalate``,
+    which waits for a person) ``track_offers`` -> ``update_history`` -> ``select_strategy`` -> ``respond`` ->
+    ``check_compliance`` -> (an ended negotiation: ``close_dialogue``). A run with ``close_request`` goes straight
+    to ``close_dialogue``.
+
     Args:
         services: Resolves the sensor, policy, prompts and chat model each run's context names.
-        retry: Retry policy of the ``respond`` node.
+        retry: Retry policy of the nodes that call the chat model (``respond``, ``check_compliance``).
     """
     services = services or Services()
     graph = StateGraph(NegotiationState, context_schema=Context)
     graph.add_node("sense_emotion", make_sense_emotion(services))
+    graph.add_node("check_rights", make_check_rights(services))
+    graph.add_node("handle_rights", make_handle_rights(services))
+    graph.add_node("escalate", make_escalate(services))
+    graph.add_node("track_offers", make_track_offers(services))
     graph.add_node("update_history", make_update_history(services))
     graph.add_node("select_strategy", make_select_strategy(services))
     graph.add_node("respond", make_respond(services), retry_policy=retry)
+    graph.add_node("check_compliance", make_check_compliance(services), retry_policy=retry)
     graph.add_node("close_dialogue", make_close_dialogue(services))
     graph.add_conditional_edges(START, _route_start, ["sense_emotion", "close_dialogue"])
-    graph.add_edge("sense_emotion", "update_history")
+    graph.add_edge("sense_emotion", "check_rights")
+    graph.add_conditional_edges("check_rights", _route_rights, ["handle_rights", "track_offers"])
+    graph.add_edge("handle_rights", "escalate")
+    graph.add_edge("escalate", END)
+    graph.add_edge("track_offers", "update_history")
     graph.add_edge("update_history", "select_strategy")
     graph.add_edge("select_strategy", "respond")
-    graph.add_edge("respond", END)
+    graph.add_edge("respond", "check_compliance")
+    graph.add_conditional_edges("check_compliance", _route_after_reply, ["close_dialogue", END])
     graph.add_edge("close_dialogue", END)
     return graph
 

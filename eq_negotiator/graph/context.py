@@ -33,6 +33,10 @@ class Context:
         segment: Client segment: what the policy learns is kept per segment.
         seed: Seed for the policy and the offline responder's phrasing.
         max_message_chars: Longest client message accepted.
+        concession_curve: ``boulware`` (concede late), ``linear`` or ``conceder`` (concede early).
+        max_rounds: Client turns before the negotiation ends without agreement (15 rounds = 30 messages).
+        accept_tolerance_days: Offers this close count as agreement (5 days, as in the papers).
+        disclosure: Open the first reply with the debt-collector disclosure (FDCPA §1692e(11)).
     """
 
     model: str | None = None
@@ -46,11 +50,21 @@ class Context:
     segment: str = "default"
     seed: int = 0
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    concession_curve: str = "linear"
+    max_rounds: int = 15
+    accept_tolerance_days: int = 5
+    disclosure: bool = False
 
     def __post_init__(self) -> None:
         if not _SEGMENT.match(self.segment):
             raise ValueError(f"segment {self.segment!r} must be 1-64 letters, digits, '_' or '-'")
         if self.max_message_chars < 1:
             raise ValueError(f"max_message_chars must be positive, got {self.max_message_chars}")
+        if self.concession_curve not in ("boulware", "linear", "conceder"):
+            raise ValueError(f"concession_curve must be boulware, linear or conceder, got {self.concession_curve!r}")
+        if self.max_rounds < 2:
+            raise ValueError(f"max_rounds must be at least 2 (a first offer and a last one), got {self.max_rounds}")
+        if self.accept_tolerance_days < 0:
+            raise ValueError(f"accept_tolerance_days must be non-negative, got {self.accept_tolerance_days}")
         if self.temperature is not None and not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be between 0 and 2, got {self.temperature}")

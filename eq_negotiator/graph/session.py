@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
@@ -18,13 +18,14 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
-from langgraph.types import Durability
+from langgraph.types import Command, Durability
 
 from eq_negotiator.dialogue import DialogueClosedError, check_client_message
 from eq_negotiator.graph.builder import make_builder
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import Services
+from eq_negotiator.nodes.escalate import RESUME_ACTIONS
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.scenario import Scenario
 from eq_negotiator.sensing import EmotionSensor
@@ -50,8 +51,8 @@ class ReplyError(RuntimeError):
     """The chat model failed to reply (after retries); the client's message is saved and the turn can be resumed."""
 
 
-class StreamRestartedError(ReplyError):
-    """The model failed part-way through a streamed reply and the retry started the reply again."""
+class EscalatedError(PendingTurnError):
+    """A message sent to a thread that was handed to a person and not yet resumed by an operator."""
 
 
 def check_thread_id(thread_id: str) -> str:
@@ -84,6 +85,12 @@ class TurnResult:
         reply: The agent's message.
         offline: Whether the offline responder wrote the reply.
         model: Which model wrote it.
+        offer: The creditor's standing offer (``days``, ``round``, ``reason``), ``None`` before the first.
+        client_offer: What the client's message proposed (``days``, ``act``, ``amount``).
+        agreement: ``None`` until agreed, then the agreed terms (``days``, ``round``, ``closed_by``, ``summary``).
+        guard: The compliance check of this reply (``violations`` found in the draft, ``action`` taken).
+        status: ``ongoing``, ``agreed``, ``breakdown``, ``max_rounds``, ``escalated`` or ``closed``.
+        escalation: When the thread was handed to a person: the event and, once resumed, the operator's decision.
     """
 
     thread_id: str
@@ -96,14 +103,24 @@ class TurnResult:
     reply: str
     offline: bool
     model: str = ""
+    offer: dict[str, Any] | None = None
+    client_offer: dict[str, Any] | None = None
+    agreement: dict[str, Any] | None = None
+    guard: dict[str, Any] | None = None
+    status: str = "ongoing"
+    escalation: dict[str, Any] | None = None
     decision: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_state(cls, thread_id: str, state: dict[str, Any]) -> TurnResult:
         """Read the latest turn from graph state."""
         messages = state["messages"]
-        reading, decision, reply = state["reading"], state["decision"], state.get("reply", {})
+        reading, reply = state["reading"], state.get("reply", {})
         client = next(m.text for m in reversed(messages) if isinstance(m, HumanMessage))
+        escalated = state.get("status") == "escalated"
+        event = (state.get("escalation") or {}).get("event") or {}
+        # A turn handed to a person was answered with the fixed reply for its event, not by the policy.
+        decision = {} if escalated else (state.get("decision") or {})
         belief = state.get("belief") or []
         return cls(
             thread_id=thread_id,
@@ -111,11 +128,17 @@ class TurnResult:
             client=client,
             emotion={"label": reading["label"], "confidence": reading["confidence"]},
             belief=dict(zip(STANCES, belief, strict=True)) if belief else {},
-            stance=state.get("stance"),
-            reason=decision["reason"],
+            stance=None if escalated else state.get("stance"),
+            reason=str(event.get("reason", "")) if escalated else str(decision.get("reason", "")),
             reply=messages[-1].text,
-            offline=bool(reply.get("offline")),
-            model=str(reply.get("model", "")),
+            offline=False if escalated else bool(reply.get("offline")),
+            model="" if escalated else str(reply.get("model", "")),
+            offer=state.get("offer"),
+            client_offer=None if escalated else state.get("client_offer"),
+            agreement=state.get("agreement"),
+            guard=None if escalated else state.get("guard"),
+            status=_status_of(state),
+            escalation=state.get("escalation") if escalated else None,
             decision=decision,
         )
 
@@ -124,6 +147,12 @@ class TurnResult:
         data = asdict(self)
         data.pop("decision")
         return data
+
+
+def _status_of(state: dict[str, Any]) -> str:
+    """The thread's status; ``closed`` for a dialogue the caller or an operator closed while it was ongoing."""
+    status = str(state.get("status") or "ongoing")
+    return "closed" if state.get("closed") and status in ("ongoing", "escalated") else status
 
 
 class Negotiator:
@@ -172,18 +201,30 @@ class Negotiator:
         return dict(self.graph.get_state(self.config(thread_id)).values)
 
     def pending(self, thread_id: str) -> bool:
-        """Whether the thread has a client message whose turn did not finish."""
-        return bool(self.graph.get_state(self.config(thread_id)).next)
+        """Whether the thread has a client message whose turn did not finish.
+
+        A thread waiting for an operator is not pending: see :meth:`escalated`.
+        """
+        waiting = self.graph.get_state(self.config(thread_id)).next
+        return bool(waiting) and "escalate" not in waiting
 
     def _check_open(self, thread_id: str) -> None:
         """Refuse a new run on a thread with an unfinished turn or one that has ended (nothing is written)."""
         snapshot = self.graph.get_state(self.config(thread_id))
+        if "escalate" in snapshot.next:
+            event = (snapshot.values.get("escalation") or {}).get("event") or {}
+            raise EscalatedError(
+                f"thread {thread_id!r} was handed to a person ({event.get('kind', 'client rights')}); nothing more is "
+                "said on it until an operator resumes it (Negotiator.resume_escalation / eqn operator resume)"
+            )
         if snapshot.next:
             raise PendingTurnError(
                 f"thread {thread_id!r} has an unanswered client message; resume it before sending another"
             )
         if snapshot.values.get("closed"):
-            raise DialogueClosedError(f"thread {thread_id!r} has ended; start a new thread")
+            outcome = (snapshot.values.get("outcome") or {}).get("sentence")
+            ended = f" ({outcome})" if outcome else ""
+            raise DialogueClosedError(f"thread {thread_id!r} has ended{ended}; start a new thread")
 
     def _check_can_send(self, thread_id: str, text: str) -> dict[str, Any]:
         check_client_message(text, self.context.max_message_chars)
@@ -205,7 +246,8 @@ class Negotiator:
 
     def _reply_error(self, thread_id: str, error: Exception) -> Exception:
         """A failure of the reply step as :class:`ReplyError`; any other failure unchanged."""
-        if isinstance(error, ReplyError) or "respond" not in self.graph.get_state(self.config(thread_id)).next:
+        waiting = set(self.graph.get_state(self.config(thread_id)).next)
+        if isinstance(error, ReplyError) or not waiting & {"respond", "check_compliance"}:
             return error
         return ReplyError(
             f"the reply failed ({type(error).__name__}: {error}); the client's message is saved, and resuming "
@@ -234,7 +276,7 @@ class Negotiator:
         return self._run(thread_id, None)
 
     def stream(self, thread_id: str, text: str) -> Iterator[str]:
-        """Answer one client message, yielding the reply's text as it is generated (``respond`` tokens only).
+        """Answer one client message, yielding the reply once it has passed the compliance guard.
 
         The message and thread are checked when this is called, not when iteration starts, so a refused input
         raises here and nothing runs. The finished turn is then available from :meth:`last_turn`.
@@ -245,7 +287,7 @@ class Negotiator:
             PendingTurnError: If an earlier turn of this thread is unanswered.
             DialogueClosedError: If the thread has ended.
 
-        The iterator raises :class:`ReplyError` if the model fails after retries or restarts a reply part-way.
+        The iterator raises :class:`ReplyError` if the model fails after retries.
         """
         payload = self._check_can_send(thread_id, text)
         return self._stream(thread_id, payload)
@@ -255,18 +297,45 @@ class Negotiator:
         config = self.config(thread_id)
         try:
             yield from stream_reply(self.graph, payload, config, self.context, durability=self.durability)
-        except StreamRestartedError as error:
-            if self.pending(thread_id):
-                raise ReplyError(
-                    f"{error}; the client's message is saved, and resuming the thread finishes the turn"
-                ) from None
-            raise ReplyError(f"{error}; the regenerated reply was saved in full: read it with last_turn()") from None
         except Exception as error:
             raise self._reply_error(thread_id, error) from error
 
     def last_turn(self, thread_id: str) -> TurnResult:
         """The thread's most recent answered turn."""
         return TurnResult.from_state(thread_id, self.state(thread_id))
+
+    def escalated(self, thread_id: str) -> bool:
+        """Whether the thread is waiting for an operator."""
+        return "escalate" in self.graph.get_state(self.config(thread_id)).next
+
+    def resume_escalation(
+        self, thread_id: str, *, action: Literal["continue", "close"], operator: str, note: str = ""
+    ) -> dict[str, Any]:
+        """An operator's decision on a thread that was handed to a person.
+
+        Args:
+            thread_id: The escalated thread.
+            action: ``continue`` lets the agent answer the client's next messages; ``close`` ends the dialogue.
+            operator: Who decided (kept in the thread's record).
+            note: Why, for the record.
+
+        Returns:
+            The thread's state after the decision.
+
+        Raises:
+            ValueError: If the thread is not waiting for an operator, the action is unknown or the operator empty.
+        """
+        if action not in RESUME_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(RESUME_ACTIONS)}, got {action!r}")
+        if not operator.strip():
+            raise ValueError("name the operator who resumes the thread")
+        if not self.escalated(thread_id):
+            raise ValueError(f"thread {thread_id!r} is not waiting for an operator")
+        decision = {"action": action, "operator": operator, "note": note}
+        values: dict[str, Any] = self.graph.invoke(
+            Command(resume=decision), self.config(thread_id), context=self.context, durability=self.durability
+        )
+        return values
 
     def close(self, thread_id: str, *, succeeded: bool | None = None) -> None:
         """End the dialogue and let the policy learn from it (kept in the graph's store).
@@ -282,6 +351,10 @@ class Negotiator:
         self._invoke(thread_id, {"close_request": {"succeeded": succeeded}})
 
 
+REPLY_NODES: Final[frozenset[str]] = frozenset({"check_compliance", "handle_rights"})
+"""The nodes whose message is the reply the client actually receives."""
+
+
 def stream_reply(
     graph: CompiledStateGraph[Any, Any, Any, Any],
     payload: dict[str, Any] | None,
@@ -290,14 +363,11 @@ def stream_reply(
     *,
     durability: Durability = DEFAULT_DURABILITY,
 ) -> Iterator[str]:
-    """Run one turn and yield only the ``respond`` node's reply text (``stream_mode="messages"``).
+    """Run one turn and yield the reply the client receives, once it has passed the compliance guard.
 
-    A model that streams yields its tokens as they come. A model that does not stream (no ``_stream``, or
-    ``disable_streaming=True``) produces no token chunks, only whole messages: then the reply the node saved is
-    yielded once, in one piece, when the turn has finished.
-
-    If the model fails part-way and the node's retry starts a new reply, the text already yielded cannot be taken
-    back, so the stream stops with :class:`StreamRestartedError` instead of splicing two replies together.
+    The guard judges whole replies, so the model's draft tokens are never passed on: text that a later check could
+    still replace must not reach a client. The checked reply is yielded in one piece (``stream_mode="messages"``,
+    from ``check_compliance``, or from ``handle_rights`` when the turn was handed to a person).
 
     Args:
         graph: The compiled turn graph.
@@ -305,29 +375,14 @@ def stream_reply(
         config: The thread's run config.
         context: Run settings.
         durability: When each step's checkpoint is written (see :class:`Negotiator`).
-
-    Raises:
-        StreamRestartedError: If the reply restarted after some of it was streamed.
     """
-    streamed = False
-    streamed_id: str | None = None
-    whole_reply = ""
     stream = graph.stream(payload, config, context=context, stream_mode="messages", durability=durability)
     for message, metadata in stream:
         node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
-        if node != "respond" or not isinstance(message, AIMessage) or not message.text:
+        if node not in REPLY_NODES or not isinstance(message, AIMessage) or isinstance(message, AIMessageChunk):
             continue
-        if not isinstance(message, AIMessageChunk):
-            # Whole messages: the model's own (when it did not stream), then the one the node returned, which is
-            # the reply as saved; keep the latest in case no token was streamed.
-            whole_reply = message.text
-            continue
-        if streamed and message.id != streamed_id:
-            raise StreamRestartedError("the model failed part-way through the streamed reply and the reply restarted")
-        streamed, streamed_id = True, message.id
-        yield message.text
-    if not streamed and whole_reply:
-        yield whole_reply
+        if message.text:
+            yield message.text
 
 
 def open_negotiator(

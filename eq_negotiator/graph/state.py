@@ -13,7 +13,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
-SCHEMA_VERSION: Final[int] = 1
+SCHEMA_VERSION: Final[int] = 2
 """Version of this state layout; bumped when a field changes meaning."""
 
 
@@ -42,6 +42,20 @@ class NegotiationState(TypedDict, total=False):
         reply: How this turn's reply was written: ``offline``, ``model``, ``temperature``.
         close_request: Set in the input to end the dialogue.
         closed: Whether the dialogue has ended.
+        client_offer: What the client's message this turn proposes (``days``, ``act``, ``amount``).
+        client_offers: Every turn's client offer.
+        offer: The creditor's standing offer (``days``, ``round``, ``reason``), set by the concession strategy.
+        offers: Every turn's creditor offer.
+        progress_signal: Whether the client moved toward agreement this turn (fed to the policy).
+        status: ``ongoing``, ``agreed``, ``breakdown``, ``max_rounds`` or ``escalated``.
+        agreement: The agreed terms (``days``, ``round``, ``closed_by``, ``summary``), ``None`` until reached.
+        outcome: How the negotiation ended (status, summary), ``None`` while it goes on.
+        draft: The reply as the model wrote it, before the compliance guard.
+        guard: This turn's guard record: ``violations`` found, ``action`` (passed, regenerated, fallback).
+        guard_events: Every turn's guard record.
+        rights_event: A client-rights or vulnerability event this turn (``kind``, ``span``, ``reason``).
+        rights_events: Every such event.
+        escalation: The hand-over to a person: the event, and the operator's decision once resumed.
     """
 
     schema_version: int
@@ -59,3 +73,17 @@ class NegotiationState(TypedDict, total=False):
     reply: dict[str, Any]
     close_request: CloseRequest | None
     closed: bool
+    client_offer: dict[str, Any]
+    client_offers: Annotated[list[dict[str, Any]], operator.add]
+    offer: dict[str, Any]
+    offers: Annotated[list[dict[str, Any]], operator.add]
+    progress_signal: bool | None
+    status: str
+    agreement: dict[str, Any] | None
+    outcome: dict[str, Any] | None
+    draft: dict[str, Any]
+    guard: dict[str, Any]
+    guard_events: Annotated[list[dict[str, Any]], operator.add]
+    rights_event: dict[str, Any] | None
+    rights_events: Annotated[list[dict[str, Any]], operator.add]
+    escalation: dict[str, Any] | None

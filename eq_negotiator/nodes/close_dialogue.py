@@ -22,7 +22,10 @@ def make_close_dialogue(services: Services) -> Callable[..., dict[str, Any]]:
         if state.get("closed"):
             raise DialogueClosedError("this dialogue has already ended")
         context = context_of(runtime)
-        request = state.get("close_request") or {"succeeded": None}
+        # Closed by the caller (close_request), or by the graph itself when the negotiation ended.
+        status = state.get("status")
+        ended: bool | None = True if status == "agreed" else False if status in ("breakdown", "max_rounds") else None
+        request = state.get("close_request") or {"succeeded": ended}
         history = history_of(state, include_current=False)
         if len(history):
             policy = services.policy(context, runtime.store)

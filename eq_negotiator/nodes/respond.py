@@ -1,95 +1,66 @@
-"""Node ``respond``: the chat model says the standing offer in the chosen stance."""
+"""Node ``respond``: the chat model says the standing offer in the chosen stance.
+
+The numbers never come from the model: the prompt gives it the exact timeline to state, and the draft is checked
+for it. A draft that states another timeline (or none) is rewritten once with the mistake named, then replaced by
+the safe template that states the offer; a draft that repeats the system prompt goes straight to the template.
+The draft goes to ``check_compliance`` before it reaches the client.
+"""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
-from langchain_core.messages import AIMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from eq_negotiator.dialogue import render_transcript
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
-from eq_negotiator.nodes.common import context_of, latest_client_message, transcript_turns
-from eq_negotiator.responders import TemperatureSchedule, is_offline, model_name
+from eq_negotiator.negotiation.guard import safe_template
+from eq_negotiator.negotiation.offers import states_offer
+from eq_negotiator.nodes.common import context_of
+from eq_negotiator.nodes.replying import (
+    PROVIDER_MESSAGE_ID,
+    EmptyReplyError,
+    leaks_prompt,
+    reply_seed,
+    stated_days,
+    temperature_for,
+    write_reply,
+)
+from eq_negotiator.scenario import Scenario
 
-SCHEDULE = TemperatureSchedule()
-
-PROVIDER_MESSAGE_ID: Final[str] = "provider_message_id"
-"""``response_metadata`` key of the reply's id as the provider gave it (the message itself gets a fresh id)."""
-
-LC_AUTO_PREFIX: Final[str] = "lc_"
-"""Prefix of the ids LangChain makes up for a message that came without one."""
-
-
-class EmptyReplyError(RuntimeError):
-    """The chat model answered with no text."""
-
-
-def offer_days(state: NegotiationState) -> int:
-    """The timeline the agent states this turn: the creditor's target until the negotiation layer sets offers."""
-    return int(state["scenario"]["creditor_target_days"])
-
-
-def temperature_for(context: Context, turn: int) -> float | None:
-    """The fixed temperature, else the scheduled one, else ``None`` (provider default)."""
-    if context.temperature is not None:
-        return context.temperature
-    return SCHEDULE.at(turn) if context.temperature_schedule else None
-
-
-def reply_seed(seed: int, thread_id: str, turn: int) -> int:
-    """A phrasing seed that is stable across processes (Python's ``hash`` is not)."""
-    return zlib.crc32(f"{seed}:{thread_id}:{turn}".encode())
+__all__ = ["PROVIDER_MESSAGE_ID", "EmptyReplyError", "make_respond", "reply_seed", "temperature_for"]
 
 
 def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
     """Build the node over ``services``."""
 
     def respond(state: NegotiationState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
-        """Render the prompts, call the model (or the offline responder) and append its reply."""
+        """Draft the reply and make sure it states exactly this turn's timeline."""
         context = context_of(runtime)
-        model = services.chat_model(context)
-        prompts = services.prompts(context)
-        scenario, turn, stance = state["scenario"], state["turn"], state.get("stance")
-        days = offer_days(state)
-        values = {
-            "creditor": scenario["creditor"],
-            "debtor": scenario["debtor"],
-            "balance": f"{scenario['currency']} {float(scenario['balance']):,.2f}",
-            "days_overdue": scenario["days_overdue"],
-            "offer_days": days,
-            "turn": turn,
-            "transcript": render_transcript(transcript_turns(state["messages"])),
-        }
-        values["stance_instruction"] = prompts.stance_instruction(stance, values)
-        prompt = [SystemMessage(prompts.render_system(values)), latest_client_message(state["messages"])]
-        temperature = temperature_for(context, turn)
-        offline = is_offline(model)
-        if offline:
-            thread_id = str(config.get("configurable", {}).get("thread_id", ""))
-            seed = reply_seed(context.seed, thread_id, turn)
-            reply = model.invoke(prompt, stance=stance, scenario=scenario, offer_days=days, seed=seed)
-            temperature = None
-        else:
-            runnable = model.bind(temperature=temperature) if temperature is not None else model
-            reply = runnable.invoke(prompt)
-        text = reply.text.strip()
-        if not text:
-            raise EmptyReplyError(f"the model {model_name(model)!r} returned an empty reply")
-        metadata = dict(reply.response_metadata)
-        # The message gets no id here, so add_messages gives it a fresh one: a provider (or proxy) that repeats an
-        # id would otherwise make the reducer overwrite an earlier reply. The provider's own id is kept for
-        # tracing; ids LangChain derives from its run id ("lc_run-...") name no provider message and are dropped.
-        if reply.id and not reply.id.startswith(LC_AUTO_PREFIX):
-            metadata[PROVIDER_MESSAGE_ID] = reply.id
+        days = stated_days(state)
+        draft = write_reply(services, state, context, config)
+        text, offer_check = draft.text, "stated"
+        if leaks_prompt(text, draft.system_prompt):
+            text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
+        elif not states_offer(text, days):
+            redraft = write_reply(
+                services,
+                state,
+                context,
+                config,
+                feedback=f"it must state exactly {days} days as the repayment timeline, and no other timeline.",
+                attempt=1,
+            )
+            if states_offer(redraft.text, days) and not leaks_prompt(redraft.text, redraft.system_prompt):
+                draft, text, offer_check = redraft, redraft.text, "redrafted"
+            else:
+                text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
         return {
-            "messages": [AIMessage(content=text, response_metadata=metadata)],
-            "reply": {"offline": offline, "model": model_name(model), "temperature": temperature},
+            "draft": {"text": text, "metadata": draft.metadata, "offer_check": offer_check, "days": days},
+            "reply": draft.reply_record(),
         }
 
     return respond

@@ -25,8 +25,8 @@ def make_update_history(services: Services) -> Callable[..., dict[str, Any]]:
         """
         update: dict[str, Any] = {
             "readings": [state["reading"]],
-            # Unknown until the negotiation layer tracks offers; the policy treats None as "no signal".
-            "progress": [None],
+            # Set by track_offers; None (no signal) when the client named no terms this turn.
+            "progress": [state.get("progress_signal")],
             "turn": state.get("turn", 0) + 1,
             "schema_version": SCHEMA_VERSION,
         }

@@ -27,6 +27,7 @@ SYSTEM_VARIABLES: Final[frozenset[str]] = frozenset(
         "debtor",
         "balance",
         "days_overdue",
+        "negotiation_note",
         "offer_days",
         "stance_instruction",
         "transcript",

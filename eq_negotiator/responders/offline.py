@@ -100,25 +100,48 @@ CLOSINGS: Final[Mapping[str, Sequence[str]]] = {
 }
 
 
+# Replies once the negotiation has ended: they confirm the agreement, or close without one; no new terms.
+AGREED: Final[Sequence[str]] = (
+    "Thank you, {first}. We have an agreement: {days} days to repay the {balance}. You will receive the plan in "
+    "writing, and you can contact us at any time if anything changes.",
+    "That's settled then, {first}: {days} days for the {balance}. I'll send you the written confirmation of the plan.",
+    "Agreed, {first}: {days} days to clear the {balance}. Thank you for working this out with me; the details will "
+    "follow in writing.",
+)
+ENDED: Final[Sequence[str]] = (
+    "We haven't reached an agreement today, {first}. The offer of {days} days for the {balance} stands, and you can "
+    "contact {creditor} whenever you are ready to discuss it.",
+    "I understand we can't agree on a plan right now, {first}. Our offer remains {days} days to repay the "
+    "{balance}; please get in touch when you'd like to continue.",
+)
+
+SITUATIONS: Final[tuple[str, ...]] = ("offer", "agreed", "ended")
+"""What a reply does: state the standing offer, confirm the agreement, or close without one."""
+
+
 class OfflineResponder(BaseChatModel):
     """A deterministic, offline chat model for the agent's replies (see the module docstring).
 
     Call it with keyword arguments: ``stance`` (a label or ``None``), ``scenario`` (the scenario dict),
-    ``offer_days`` (the timeline to state) and ``seed`` (an int). Without them it answers with a neutral line.
+    ``offer_days`` (the timeline to state), ``seed`` (an int) and ``situation`` (one of :data:`SITUATIONS`).
+    Without them it answers with a neutral line stating a 30-day offer.
     """
 
     @property
     def _llm_type(self) -> str:
         return OFFLINE_MODEL_NAME
 
-    def compose(self, *, stance: str | None, scenario: Mapping[str, Any], offer_days: int, seed: int) -> str:
+    def compose(
+        self, *, stance: str | None, scenario: Mapping[str, Any], offer_days: int, seed: int, situation: str = "offer"
+    ) -> str:
         """Write the reply text.
 
         Args:
             stance: The emotional stance, or ``None`` for no stance.
             scenario: Scenario fields (``debtor``, ``creditor``, ``balance``, ``currency``).
-            offer_days: The timeline to state.
+            offer_days: The timeline to state (the agreed one once agreed).
             seed: Selects the phrasing.
+            situation: ``offer``, ``agreed`` or ``ended``.
 
         Returns:
             Two or three sentences.
@@ -131,6 +154,10 @@ class OfflineResponder(BaseChatModel):
             "balance": f"{scenario.get('currency', 'USD')} {float(scenario.get('balance', 0)):,.2f}",
             "days": offer_days,
         }
+        if situation == "agreed":
+            return rng.choice(AGREED).format(**values)
+        if situation == "ended":
+            return rng.choice(ENDED).format(**values)
         opening = rng.choice(OPENINGS[key])
         offer = rng.choice(OFFERS.get(key, OFFERS["default"]))
         closing = rng.choice(CLOSINGS[key])
@@ -142,6 +169,7 @@ class OfflineResponder(BaseChatModel):
             scenario=kwargs.get("scenario") or {},
             offer_days=int(kwargs.get("offer_days", 30)),
             seed=int(kwargs.get("seed", 0)),
+            situation=str(kwargs.get("situation", "offer")),
         )
 
     def _generate(

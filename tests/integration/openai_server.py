@@ -4,21 +4,32 @@ It answers ``POST /v1/chat/completions`` with a ``chat.completion`` object, or w
 (``chat.completion.chunk`` objects ending in ``data: [DONE]``) when the body asks for ``"stream": true``. It records
 every request it receives, and can be scripted to answer errors for the next N requests (or for every request until
 told to recover), so retry and failure paths can be driven through the real ``openai`` SDK and ``langchain-openai``.
+
+Like a model that follows its instructions, its default reply states the timeline the request's system prompt asks
+for ("State exactly N days"), so a turn is not redrafted unless a test scripts a reply that misstates it.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 COMPLETIONS_PATH = "/v1/chat/completions"
+
+OFFER_IN_PROMPT = re.compile(r"State exactly (\d+) days")
+"""Where the packaged system prompt names the timeline the reply must state."""
+
+ReplyText = str | Callable[[dict[str, Any]], str]
+"""A scripted reply: fixed text, or text written from the request body (see :func:`offering`)."""
 
 ERROR_TYPES = {
     400: ("invalid_request_error", None),
@@ -88,6 +99,36 @@ def _content_text(content: Any) -> str:
     return ""
 
 
+def prompt_offer_days(body: dict[str, Any]) -> int | None:
+    """The timeline the request's system prompt tells the model to state, if it names one."""
+    for message in body.get("messages", []):
+        if message.get("role") == "system":
+            match = OFFER_IN_PROMPT.search(_content_text(message.get("content")))
+            if match is not None:
+                return int(match.group(1))
+    return None
+
+
+def offering(template: str) -> Callable[[dict[str, Any]], str]:
+    """A scripted reply that states the timeline its request asks for: ``{days}`` filled from the system prompt."""
+
+    def reply(body: dict[str, Any]) -> str:
+        days = prompt_offer_days(body)
+        if days is None:
+            raise AssertionError("the request's system prompt names no timeline to state")
+        return template.format(days=days)
+
+    return reply
+
+
+def default_reply(body: dict[str, Any]) -> str:
+    """The reply when none is queued: it states the requested timeline (no other number, so no second timeline)."""
+    days = prompt_offer_days(body)
+    if days is None:
+        return "Loopback reply: we can settle this in good time."
+    return f"Loopback reply: we can offer {days} days to settle this."
+
+
 def error_body(status: int, message: str | None = None) -> dict[str, Any]:
     """An OpenAI-shaped ``{"error": {...}}`` body for ``status``."""
     kind, code = ERROR_TYPES.get(status, ("server_error", None))
@@ -120,7 +161,7 @@ class OpenAILoopback:
     def __init__(self, *, chunk_size: int = 8) -> None:
         self.chunk_size = chunk_size
         self.requests: list[RecordedRequest] = []
-        self._replies: deque[str] = deque()
+        self._replies: deque[ReplyText] = deque()
         self._script: deque[Action] = deque()
         self._persistent_error: ScriptedError | None = None
         self._counter = itertools.count(1)
@@ -166,8 +207,8 @@ class OpenAILoopback:
 
     # -- scripting -------------------------------------------------------------------------------------------------
 
-    def queue_reply(self, *texts: str) -> None:
-        """Answer the next successful requests with ``texts``, in order (then a default reply)."""
+    def queue_reply(self, *texts: ReplyText) -> None:
+        """Answer the next successful requests with ``texts``, in order (then :func:`default_reply`)."""
         with self._lock:
             self._replies.extend(texts)
 
@@ -201,7 +242,7 @@ class OpenAILoopback:
 
     # -- handling --------------------------------------------------------------------------------------------------
 
-    def _next_answer(self) -> tuple[int, Action | None, str]:
+    def _next_answer(self, body: dict[str, Any]) -> tuple[int, Action | None, str]:
         """The request's number, the scripted action (if any) and the reply text (if it gets to answer)."""
         with self._lock:
             number = next(self._counter)
@@ -212,9 +253,8 @@ class OpenAILoopback:
                 action = self._persistent_error
             if isinstance(action, (ScriptedError, Drop)):
                 return number, action, ""
-            if self._replies:
-                return number, action, self._replies.popleft()
-            return number, action, f"Loopback reply number {number}: we can settle this in good time."
+            reply = self._replies.popleft() if self._replies else default_reply
+            return number, action, reply if isinstance(reply, str) else reply(body)
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -258,7 +298,7 @@ def _make_handler(server: OpenAILoopback) -> type[BaseHTTPRequestHandler]:
                 server._record(RecordedRequest("POST", self.path, headers, body, 404))
                 self._send_json(404, error_body(404, f"no route {self.path}"))
                 return
-            number, action, text = server._next_answer()
+            number, action, text = server._next_answer(body)
             if isinstance(action, ScriptedError):
                 server._record(RecordedRequest("POST", self.path, headers, body, action.status))
                 self._send_json(action.status, action.body, action.headers)

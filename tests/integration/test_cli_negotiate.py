@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,8 +22,30 @@ import pytest
 from eq_negotiator.emotions import LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT_KEYS = {"thread_id", "turn", "client", "emotion", "belief", "stance", "reason", "reply", "offline", "model"}
+CONTRACT_KEYS = {
+    "thread_id",
+    "turn",
+    "client",
+    "emotion",
+    "belief",
+    "stance",
+    "reason",
+    "reply",
+    "offline",
+    "model",
+    "offer",
+    "client_offer",
+    "agreement",
+    "guard",
+    "status",
+    "escalation",
+}
 STANCES = {*LABELS, None}
+STATUSES = {"ongoing", "agreed", "breakdown", "max_rounds", "escalated", "closed"}
+GUARD_ACTIONS = {"passed", "regenerated", "fallback"}
+CLIENT_ACTS = {"accept", "propose", "reject", "walk_away", "other"}
+DEMO_ASKS = [None, 120, 100, 90, 75, 55]
+"""The days the demo's scripted client asks for, turn by turn (it names none at first)."""
 TFIDF = ("--sensor", "tfidf")
 
 # Stdin is a pipe in every run; nothing needs the network (the offline responder writes the replies).
@@ -82,6 +105,31 @@ def assert_turn_contract(turn: dict[str, Any]) -> None:
     assert isinstance(turn["reply"], str) and turn["reply"]
     assert turn["offline"] is True
     assert isinstance(turn["model"], str) and turn["model"]
+    assert set(turn) - {"decision"} == CONTRACT_KEYS, sorted(set(turn) - CONTRACT_KEYS)  # demo adds the decision
+    assert turn["status"] in STATUSES
+    # A negotiated turn (the client's rights were not at stake): offers, the client's move and the guard's check.
+    offer = turn["offer"]
+    assert set(offer) == {"days", "round", "reason"}
+    assert isinstance(offer["days"], int) and 30 <= offer["days"] <= 90  # the default scenario's target and limit
+    assert 1 <= offer["round"] <= turn["turn"] and offer["reason"]
+    assert turn["client_offer"]["act"] in CLIENT_ACTS
+    assert turn["client_offer"]["days"] is None or isinstance(turn["client_offer"]["days"], int)
+    guard = turn["guard"]
+    assert guard["turn"] == turn["turn"] and guard["action"] in GUARD_ACTIONS
+    assert isinstance(guard["violations"], list)
+    assert turn["escalation"] is None
+    if turn["status"] == "agreed":
+        agreement = turn["agreement"]
+        assert set(agreement) >= {"days", "round", "closed_by", "summary"}
+        assert agreement["round"] == turn["turn"] and states_days(turn["reply"], agreement["days"])
+    else:
+        assert turn["agreement"] is None
+        assert states_days(turn["reply"], offer["days"])  # the reply states the standing offer
+
+
+def states_days(text: str, days: int) -> bool:
+    """Whether ``text`` names ``days`` days ("30 days", "a 30-day plan")."""
+    return re.search(rf"\b{days}[ -]days?\b", text) is not None
 
 
 def chat(db: str, thread: str, *lines: str | bytes, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
@@ -125,8 +173,21 @@ def test_help_lists_demo_and_chat() -> None:
     assert "demo" in result.stdout and "chat" in result.stdout
 
 
+def assert_demo_negotiation(turns: list[dict[str, Any]]) -> None:
+    """The demo's course: the creditor concedes from 30 days, the client from 120, and they agree in the last turn."""
+    assert [turn["turn"] for turn in turns] == [1, 2, 3, 4, 5, 6]  # the script has six lines; the sixth settles it
+    assert [turn["client_offer"]["days"] for turn in turns] == DEMO_ASKS
+    assert [turn["status"] for turn in turns] == ["ongoing"] * 5 + ["agreed"]
+    offered = [turn["offer"]["days"] for turn in turns]
+    assert offered[0] == 30 and offered == sorted(offered) and offered[-1] > 30
+    assert [turn["offer"]["round"] for turn in turns[:5]] == [1, 2, 3, 4, 5]
+    agreement = turns[-1]["agreement"]
+    assert (agreement["days"], agreement["round"], agreement["closed_by"]) == (55, 6, "creditor")
+    assert "Agreed on 55 days" in agreement["summary"]
+
+
 @pytest.mark.integration
-def test_demo_json_is_one_object_with_six_offline_turns() -> None:
+def test_demo_json_is_one_object_whose_six_offline_turns_end_in_agreement() -> None:
     # The one run with the default (embedded transformer) sensor.
     result = eqn("demo", "--json")
     assert result.returncode == 0, result.stderr
@@ -135,11 +196,12 @@ def test_demo_json_is_one_object_with_six_offline_turns() -> None:
     assert result.stdout.count("\n") == 1 and result.stdout.endswith("\n")
     assert data["offline"] is True
     turns = data["turns"]
-    assert [turn["turn"] for turn in turns] == [1, 2, 3, 4, 5, 6]
     for turn in turns:
         assert_turn_contract(turn)
         assert turn["thread_id"] == data["thread_id"]
         assert turn["model"] == turns[0]["model"]
+        assert turn["decision"]["stance"] == turn["stance"]  # the demo adds the policy's decision record
+    assert_demo_negotiation(turns)
     # The scripted client is worried first and cooperative last; the sensor hears at least three emotions.
     assert len({turn["emotion"]["label"] for turn in turns}) >= 3
 
@@ -153,13 +215,20 @@ def test_demo_prints_each_turns_stance_and_reason() -> None:
     reference = eqn("demo", "--json", *TFIDF)  # same seed and sensor: the same dialogue
     assert reference.returncode == 0, reference.stderr
     turns = json.loads(reference.stdout)["turns"]
-    assert len(turns) == 6
+    assert_demo_negotiation(turns)
     for turn in turns:
         assert f"Client (turn {turn['turn']}):" in text
         assert flat(f"stance: {turn['stance'] or 'none'} - {turn['reason']}") in text
         assert f"Agent [{turn['stance'] or 'no stance'}] (offline responder):" in text
         assert flat(turn["reply"]) in text
+        if turn["client_offer"]["days"] is not None:
+            assert f"client: {turn['client_offer']['act']} {turn['client_offer']['days']} days" in text
+        if turn["agreement"] is None:
+            assert flat(f"offer: {turn['offer']['days']} days - {turn['offer']['reason']}") in text
     assert text.count("sensed:") == 6 and text.count("belief:") == 6
+    assert text.count("offer: ") == 5  # no offer line once agreed
+    assert text.count("Agreement:") == 1 and flat(f"Agreement: {turns[-1]['agreement']['summary']}") in text
+    assert text.index("Agreement:") > text.index("Client (turn 6):")
 
 
 @pytest.mark.integration
@@ -191,6 +260,11 @@ def test_chat_json_prints_one_object_per_line_and_resumes_the_thread(tmp_path: P
         assert turn["turn"] == number
         assert turn["thread_id"] == "t1"
         assert turn["client"] == line
+        assert turn["status"] == "ongoing"
+        assert turn["offer"]["round"] == number
+        assert turn["guard"]["action"] == "passed"
+    assert turns[0]["offer"]["days"] == 30  # the creditor's target comes first
+    assert turns[1]["client_offer"]["act"] == "reject"  # "Thirty days? That's impossible" names no counter-offer
     assert "t1" in first.stderr  # the thread note goes to stderr, never stdout
 
     again = chat(db, "t1", "I'm sorry, I'm just stressed. What can we do?")
@@ -199,6 +273,26 @@ def test_chat_json_prints_one_object_per_line_and_resumes_the_thread(tmp_path: P
     assert_turn_contract(third)
     assert third["turn"] == 3
     assert third["client"] == "I'm sorry, I'm just stressed. What can we do?"
+    # The resumed thread negotiates on from its saved offer: never fewer days than before.
+    assert third["offer"]["round"] == 3 and third["offer"]["days"] >= turns[1]["offer"]["days"]
+
+
+@pytest.mark.integration
+def test_chat_json_reports_an_agreement_and_the_thread_ends(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/c.db"
+    result = chat(db, "deal", "Hello, I got your letter.", "Fine, I accept the 30 days.")
+    assert result.returncode == 0, result.stderr
+    first, second = json_lines(result.stdout)
+    assert_turn_contract(first)
+    assert_turn_contract(second)
+    assert second["status"] == "agreed" and second["client_offer"]["act"] == "accept"
+    assert (second["agreement"]["days"], second["agreement"]["round"]) == (30, 2)
+
+    after = chat(db, "deal", "One more thing.")
+    assert after.returncode == 1
+    assert after.stdout == ""
+    error = flat(after.stderr)
+    assert "line 1" in error and "has ended" in error and "Agreed on 30 days" in error
 
 
 @pytest.mark.integration
@@ -275,7 +369,8 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     error = flat(result.stderr)
-    assert "error:" in error and "notes.db" in error and "Traceback" not in error
+    assert "error:" in error and "Traceback" not in error
+    assert "notes.db" in "".join(error.split())  # rich may break the long path anywhere at the console width
 
 
 @pytest.mark.integration

@@ -3,6 +3,11 @@
 Nothing here is mocked below the HTTP socket: the turn graph renders its prompt, ``ChatOpenAI`` and the ``openai`` SDK
 send it, and a loopback server (``openai_server.OpenAILoopback``) answers, streams or fails as scripted, and records
 what it received. Retries are exercised with a fast ``RetryPolicy`` so the file stays quick.
+
+Every reply is checked before the client sees it: a draft that misstates the offer is redrafted once (a second
+request), then replaced by the safe template. Scripted replies therefore state the turn's offer (30 days on a first
+turn; later offers are taken from the request with ``openai_server.offering``) unless redrafting is the subject.
+Streaming yields that checked reply in one piece, however the server streamed the draft.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from eq_negotiator.graph.builder import make_builder
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.session import Negotiator, PendingTurnError, ReplyError, open_negotiator
+from eq_negotiator.negotiation.guard import safe_template
 from eq_negotiator.prompts import load_prompts
 from eq_negotiator.responders import is_transient_error
 from eq_negotiator.scenario import Scenario
 from eq_negotiator.sensing import EmotionSensor, load_sensor
-from tests.integration.openai_server import CutStream, Delay, Drop, OpenAILoopback
+from tests.integration.openai_server import CutStream, Delay, Drop, OpenAILoopback, offering
 
 pytestmark = pytest.mark.integration
 
@@ -117,17 +123,19 @@ def message_kinds(negotiator: Negotiator, thread_id: str) -> list[str]:
 def test_two_turns_send_the_rendered_prompt_and_return_the_servers_replies(
     server: OpenAILoopback, sensor: EmotionSensor
 ) -> None:
-    replies = (
-        "I understand this is hard. We are asking for the balance to be settled within 30 days.",
-        "Thank you for telling me. The timeline we can put forward is 30 days.",
-    )
-    server.queue_reply(*replies)
+    first_reply = "I understand this is hard. We are asking for the balance to be settled within 30 days."
+    second_reply = "Thank you for telling me. The timeline we can put forward is {days} days."
+    server.queue_reply(first_reply, offering(second_reply))
     negotiator = open_negotiator("memory", context=context_for(server), sensor=sensor)
 
     first = negotiator.send("loop-1", "I lost my job last month and I'm scared I can't pay any of this.")
-    second = negotiator.send("loop-1", "This is outrageous, stop calling me about it!")
+    second = negotiator.send("loop-1", "This is outrageous, I am furious about it!")
 
-    assert (first.reply, second.reply) == replies
+    assert first.offer is not None and second.offer is not None
+    assert (first.offer["days"], second.offer["round"]) == (30, 2)
+    assert second.offer["days"] >= 30
+    assert (first.reply, second.reply) == (first_reply, second_reply.format(days=second.offer["days"]))
+    assert [turn.guard["action"] for turn in (first, second) if turn.guard] == ["passed", "passed"]
     requests = server.completions
     assert len(requests) == 2
     assert all(r.status == 200 for r in server.requests) and len(server.requests) == 2
@@ -141,7 +149,7 @@ def test_two_turns_send_the_rendered_prompt_and_return_the_servers_replies(
         assert [m["role"] for m in request.messages] == ["system", "user"]
         (system,) = request.message_text("system")
         assert scenario.creditor in system and scenario.debtor in system
-        assert f"{scenario.creditor_target_days} days" in system
+        assert result.offer is not None and f"State exactly {result.offer['days']} days" in system
         assert scenario.balance_text() in system
         assert result.stance is not None
         assert stance_instruction(result.stance, scenario) in system
@@ -183,10 +191,48 @@ def test_temperature_settings_reach_the_request(
     assert negotiator.state("temp-1")["reply"]["temperature"] == expected
 
 
+# -- the offer check -------------------------------------------------------------------------------------------------
+
+
+def test_a_reply_that_misstates_the_offer_is_redrafted_once_then_templated(
+    server: OpenAILoopback, sensor: EmotionSensor
+) -> None:
+    server.queue_reply("We can give you 60 days.", "All right, 45 days it is.")
+    negotiator = graph_negotiator(server, sensor, model=strict_client(server))
+
+    result = negotiator.send("offer-1", "Hello, I got your letter.")
+
+    assert len(server.completions) == 2  # the draft and one redraft, never a third request
+    assert result.reply == safe_template(Scenario(), 30)
+    assert negotiator.state("offer-1")["draft"]["offer_check"] == "template"
+    assert result.offline is False and result.model == MODEL
+    assert message_kinds(negotiator, "offer-1") == ["HumanMessage", "AIMessage"]
+
+
+def test_a_rights_event_is_answered_without_a_request_to_the_model(
+    server: OpenAILoopback, sensor: EmotionSensor
+) -> None:
+    negotiator = open_negotiator("memory", context=context_for(server), sensor=sensor)
+    negotiator.send("rights-1", "Hello, I got your letter.")
+    assert len(server.completions) == 1
+
+    chunks = list(negotiator.stream("rights-1", "This is outrageous, stop calling me about it!"))
+
+    assert len(server.completions) == 1  # the fixed reply for the event; nothing was sent to the model
+    turn = negotiator.last_turn("rights-1")
+    assert chunks == [turn.reply]
+    assert turn.status == "escalated" and turn.escalation is not None
+    assert turn.escalation["event"]["kind"] == "cease_contact"
+    assert negotiator.escalated("rights-1")
+    with pytest.raises(PendingTurnError, match="handed to a person"):
+        negotiator.send("rights-1", "Hello?")
+    assert len(server.completions) == 1
+
+
 # -- streaming -------------------------------------------------------------------------------------------------------
 
 
-def test_stream_yields_the_servers_chunks_and_saves_the_full_reply(
+def test_a_streamed_draft_reaches_the_client_only_as_the_checked_reply(
     server: OpenAILoopback, sensor: EmotionSensor
 ) -> None:
     text = "I hear how stressful this is. We are asking for the full balance within 30 days, and I can help plan it."
@@ -195,9 +241,9 @@ def test_stream_yields_the_servers_chunks_and_saves_the_full_reply(
 
     chunks = list(negotiator.stream("stream-1", "Why do you keep calling me? I already told you I can't pay."))
 
-    size = server.chunk_size
-    assert chunks == [text[i : i + size] for i in range(0, len(text), size)]  # each streamed piece, once, in order
-    assert "".join(chunks) == text
+    # The server streamed the draft in 8-character chunks; the client gets the checked reply once, whole.
+    assert len(text) > server.chunk_size
+    assert chunks == [text]
     (request,) = server.completions
     assert request.body is not None
     assert request.body["stream"] is True
@@ -206,8 +252,29 @@ def test_stream_yields_the_servers_chunks_and_saves_the_full_reply(
     turn = negotiator.last_turn("stream-1")
     assert turn.reply == text
     assert turn.offline is False and turn.model == MODEL and turn.turn == 1
+    assert turn.guard is not None and turn.guard["action"] == "passed"
     assert not negotiator.pending("stream-1")
     assert message_kinds(negotiator, "stream-1") == ["HumanMessage", "AIMessage"]
+
+
+def test_a_streamed_draft_that_misstates_the_offer_is_never_streamed(
+    server: OpenAILoopback, sensor: EmotionSensor
+) -> None:
+    wrong = "Fine, we can do 90 days to repay the balance."
+    right = "Thanks for bearing with me. We are asking for the balance within 30 days."
+    server.queue_reply(wrong, right)
+    negotiator = open_negotiator("memory", context=context_for(server), sensor=sensor)
+
+    chunks = list(negotiator.stream("stream-2", "Hello, I got your letter."))
+
+    assert chunks == [right]
+    first, second = server.completions
+    assert first.body is not None and second.body is not None
+    assert first.body["stream"] is True and second.body["stream"] is True
+    # The redraft is the same prompt with the mistake named in a last system message.
+    assert second.messages[:-1] == first.messages
+    assert second.messages[-1]["role"] == "system" and "exactly 30 days" in second.message_text("system")[-1]
+    assert negotiator.state("stream-2")["draft"]["offer_check"] == "redrafted"
 
 
 def test_a_client_with_streaming_disabled_streams_the_whole_reply_once(
@@ -229,7 +296,7 @@ def test_a_client_with_streaming_disabled_streams_the_whole_reply_once(
 def test_replies_get_fresh_message_ids_and_keep_the_completion_id(
     server: OpenAILoopback, sensor: EmotionSensor
 ) -> None:
-    server.queue_reply("First reply, 30 days.", "Second reply, 30 days.")
+    server.queue_reply("First reply, 30 days.", offering("Second reply, {days} days."))
     negotiator = open_negotiator("memory", context=context_for(server), sensor=sensor)
     negotiator.send("ids-1", "Hello.")
     negotiator.send("ids-1", "Hello again.")
@@ -239,6 +306,7 @@ def test_replies_get_fresh_message_ids_and_keep_the_completion_id(
     # langchain-openai puts the completion id in response_metadata["id"] and gives the message a run id of its own
     # ("lc_run-..."), which names no provider message, so no provider_message_id is recorded.
     assert [m.response_metadata["id"] for m in replies] == ["chatcmpl-loopback-1", "chatcmpl-loopback-2"]
+    assert len(server.completions) == 2  # both drafts passed: the ids are those of the replies sent
     assert all("provider_message_id" not in m.response_metadata for m in replies)
 
 
@@ -334,10 +402,11 @@ def test_persistent_failure_saves_the_turn_and_resume_finishes_it(
     assert message_kinds(negotiator, "fail-1") == ["HumanMessage", "AIMessage", "HumanMessage"]
 
     server.recover()
-    server.queue_reply("I understand your worry. The timeline we are asking for is 30 days.")
+    server.queue_reply(offering("I understand your worry. The timeline we are asking for is {days} days."))
     result = negotiator.resume("fail-1")
 
-    assert result.reply == "I understand your worry. The timeline we are asking for is 30 days."
+    assert result.offer is not None and result.offer["round"] == 2
+    assert result.reply == f"I understand your worry. The timeline we are asking for is {result.offer['days']} days."
     assert result.client == client_text and result.turn == 2
     assert result.offline is False and result.model == MODEL
     assert not negotiator.pending("fail-1")
@@ -432,22 +501,39 @@ def test_a_timeout_is_retried_by_the_graph(server: OpenAILoopback, sensor: Emoti
     assert len(server.completions) == 2
 
 
-def test_a_stream_cut_mid_reply_stops_with_reply_error_and_the_full_reply_is_kept(
+def test_a_stream_cut_mid_reply_is_retried_and_the_client_gets_only_the_whole_reply(
     server: OpenAILoopback, sensor: EmotionSensor
 ) -> None:
-    """Text already streamed cannot be taken back, so a restarted reply ends the stream instead of splicing."""
+    """No draft text is passed on before the check, so a cut stream is retried without anything to take back."""
+    partial = "I hear you. We are asking for 90 days"  # what the cut draft had sent; never seen by the client
     text = "I hear you. We are asking for the full balance within 30 days."
     server.script(CutStream(3))
-    server.queue_reply(text, text)
+    server.queue_reply(partial, text)
+    negotiator = graph_negotiator(server, sensor, model=strict_client(server))
+
+    chunks = list(negotiator.stream("cut-1", "Why do you keep calling me?"))
+
+    assert chunks == [text]
+    assert [r.status for r in server.completions] == [200, 200]  # the cut answer, then the graph's retry
+    assert not negotiator.pending("cut-1")
+    assert negotiator.last_turn("cut-1").reply == text
+    assert message_kinds(negotiator, "cut-1") == ["HumanMessage", "AIMessage"]
+
+
+def test_a_stream_that_keeps_failing_raises_reply_error_and_streams_nothing(
+    server: OpenAILoopback, sensor: EmotionSensor
+) -> None:
+    server.script(*[CutStream(2)] * FAST_RETRY.max_attempts)
     negotiator = graph_negotiator(server, sensor, model=strict_client(server))
 
     chunks: list[str] = []
-    with pytest.raises(ReplyError, match="restarted"):
-        for chunk in negotiator.stream("cut-1", "Why do you keep calling me?"):
+    with pytest.raises(ReplyError, match="resuming thread 'cut-2' retries the reply"):
+        for chunk in negotiator.stream("cut-2", "Why do you keep calling me?"):
             chunks.append(chunk)
 
-    assert text.startswith("".join(chunks)) and "".join(chunks) != text
-    # Depending on whether the retried reply finished before the stream was closed, the turn is complete or resumable.
-    result = negotiator.resume("cut-1") if negotiator.pending("cut-1") else negotiator.last_turn("cut-1")
-    assert result.reply == text
-    assert message_kinds(negotiator, "cut-1") == ["HumanMessage", "AIMessage"]
+    assert chunks == []  # no partial draft reached the client
+    assert len(server.completions) == FAST_RETRY.max_attempts
+    assert negotiator.pending("cut-2")
+    result = negotiator.resume("cut-2")
+    assert result.reply == "Loopback reply: we can offer 30 days to settle this."
+    assert message_kinds(negotiator, "cut-2") == ["HumanMessage", "AIMessage"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,26 @@ from eq_negotiator.emotions import LABELS
 from eq_negotiator.graph.context import Context
 from eq_negotiator.sensing.base import EmotionSensor
 
-TURN_STEPS = ["__start__", "sense_emotion", "update_history", "select_strategy", "respond"]
-"""The node path agentevals reports for one client turn."""
+TURN_STEPS = [
+    "__start__",
+    "sense_emotion",
+    "check_rights",
+    "track_offers",
+    "update_history",
+    "select_strategy",
+    "respond",
+    "check_compliance",
+]
+"""The node path agentevals reports for one client turn that is negotiated (no rights event, no ending)."""
+
+FIRST_OFFER = "We can offer 30 days to repay."
+"""A reply that states the creditor's first offer for the default scenario (its 30-day target)."""
+
+OFFER_IN_PROMPT = re.compile(r"State exactly (\d+) days")
+"""Where the packaged system prompt names the timeline the reply must state."""
+
+Reply = Callable[[Sequence[BaseMessage]], str | AIMessage]
+"""A scripted reply written from the prompt it answers."""
 
 
 class ScriptExhaustedError(RuntimeError):
@@ -82,11 +101,35 @@ def keyword_sensor() -> ScriptedSensor:
     )
 
 
+def prompt_offer_days(messages: Sequence[BaseMessage]) -> int:
+    """The timeline the (packaged) system prompt of ``messages`` tells the model to state."""
+    match = OFFER_IN_PROMPT.search(messages[0].text)
+    if match is None:
+        raise AssertionError(f"the system prompt names no timeline to state: {messages[0].text[:200]!r}")
+    return int(match.group(1))
+
+
+def offering(template: str = "We can offer {days} days to repay.", *, message_id: str | None = None) -> Reply:
+    """A scripted reply that states the offer its prompt asks for: ``{days}`` is filled from the system prompt.
+
+    The creditor's offer after the first turn depends on the belief about the client, so tests that are not about
+    the numbers script this rather than a fixed figure. A test that checks the figure compares the reply with the
+    ``offer`` in state, which is where the prompt's number must come from.
+    """
+
+    def reply(messages: Sequence[BaseMessage]) -> str | AIMessage:
+        text = template.format(days=prompt_offer_days(messages))
+        return AIMessage(text, id=message_id) if message_id is not None else text
+
+    return reply
+
+
 class ScriptedChatModel(BaseChatModel):
     """A chat model that answers from a script and records every call.
 
-    ``replies`` items are strings, ``AIMessage`` objects or exceptions (raised when their turn comes). Calling past
-    the end raises :class:`ScriptExhaustedError`, so a test never passes on a reply it did not script.
+    ``replies`` items are strings, ``AIMessage`` objects, callables of the prompt messages returning either (see
+    :func:`offering`), or exceptions (raised when their turn comes). Calling past the end raises
+    :class:`ScriptExhaustedError`, so a test never passes on a reply it did not script.
     """
 
     replies: list[Any] = Field(default_factory=list)
@@ -110,6 +153,8 @@ class ScriptedChatModel(BaseChatModel):
         item = self.replies.pop(0)
         if isinstance(item, BaseException):
             raise item
+        if callable(item):
+            item = item(messages)
         message = item if isinstance(item, AIMessage) else AIMessage(content=item)
         return ChatResult(generations=[ChatGeneration(message=message)])
 

@@ -15,13 +15,27 @@ from eq_negotiator.emotions import LABELS
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import SCHEMA_VERSION
-from eq_negotiator.nodes import make_respond, make_select_strategy, make_sense_emotion, make_update_history
+from eq_negotiator.negotiation.guard import safe_template
+from eq_negotiator.nodes import (
+    make_check_compliance,
+    make_respond,
+    make_select_strategy,
+    make_sense_emotion,
+    make_update_history,
+)
 from eq_negotiator.nodes.respond import EmptyReplyError, reply_seed, temperature_for
 from eq_negotiator.prompts import NO_STANCE_INSTRUCTION, load_prompts
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.responders import OFFLINE_MODEL_NAME, OfflineResponder, TemperatureSchedule
 from eq_negotiator.scenario import Scenario
-from tests.unit.graph.fakes import ScriptedChatModel, ScriptedSensor, keyword_sensor, probabilities, runtime
+from tests.unit.graph.fakes import (
+    FIRST_OFFER,
+    ScriptedChatModel,
+    ScriptedSensor,
+    keyword_sensor,
+    probabilities,
+    runtime,
+)
 
 CONFIG = {"configurable": {"thread_id": "node-test"}}
 
@@ -36,7 +50,7 @@ def reading_dict(label: str) -> dict[str, Any]:
 
 
 def turn_state(label: str = "neutral", *, turn: int = 1, stance: str | None = "neutral") -> dict[str, Any]:
-    """State as ``respond`` sees it on ``turn`` (after the three earlier nodes)."""
+    """State as ``respond`` sees it on ``turn``, with no standing offer: the reply must state the scenario's target."""
     messages: list[Any] = []
     for i in range(1, turn):
         messages += [HumanMessage(f"client {i}"), AIMessage(f"agent {i}")]
@@ -229,7 +243,7 @@ def test_select_strategy_fixed_policy_and_unknown_policy() -> None:
 
 
 def test_respond_prompt_holds_the_stance_instruction_offer_and_transcript() -> None:
-    model = ScriptedChatModel(replies=["  I hear you; 30 days works.  "])
+    model = ScriptedChatModel(replies=["  I hear you; 45 days works.  "])
     node = make_respond(Services(model=model))
     state = turn_state(turn=2, stance="sadness")
     state["scenario"] = Scenario(debtor="Sam Lee", creditor_target_days=45, authorised_limit_days=90).to_state()
@@ -242,7 +256,7 @@ def test_respond_prompt_holds_the_stance_instruction_offer_and_transcript() -> N
     expected_instruction = load_prompts().stances["sadness"].format(debtor="Sam Lee", creditor="x").strip()
     assert expected_instruction in system
     assert "Sam Lee's situation" in system
-    assert "45 days" in system
+    assert "State exactly 45 days" in system
     assert "30 days" not in system
     assert "Client: client 1\nAgent: agent 1\nClient: client 2" in system
     assert "(turn 2)" in system
@@ -250,9 +264,12 @@ def test_respond_prompt_holds_the_stance_instruction_offer_and_transcript() -> N
     assert prompt[1].text == "client 2"
     assert "{" not in system  # every placeholder filled
 
-    [message] = update["messages"]
-    assert isinstance(message, AIMessage)
-    assert message.text == "I hear you; 30 days works."  # stripped
+    # respond only drafts: the client gets the reply from check_compliance.
+    assert set(update) == {"draft", "reply"}
+    draft = update["draft"]
+    assert draft["text"] == "I hear you; 45 days works."  # stripped
+    assert (draft["offer_check"], draft["days"]) == ("stated", 45)
+    assert len(model.calls) == 1
     assert update["reply"] == {
         "offline": False,
         "model": "scripted-model",
@@ -260,15 +277,58 @@ def test_respond_prompt_holds_the_stance_instruction_offer_and_transcript() -> N
     }
 
 
+def test_respond_states_the_standing_offer_over_the_target() -> None:
+    model = ScriptedChatModel(replies=["We can offer 42 days to repay."])
+    state = turn_state(turn=4) | {"offer": {"days": 42, "round": 4, "reason": "curve"}}
+
+    update = make_respond(Services(model=model))(state, runtime(), CONFIG)
+
+    assert "State exactly 42 days" in model.last_system_prompt
+    assert (update["draft"]["text"], update["draft"]["offer_check"]) == ("We can offer 42 days to repay.", "stated")
+
+
+def test_respond_redrafts_once_when_the_draft_misstates_the_offer() -> None:
+    model = ScriptedChatModel(replies=["We can offer 60 days to repay.", FIRST_OFFER])
+    update = make_respond(Services(model=model))(turn_state(), runtime(), CONFIG)
+
+    assert len(model.calls) == 2
+    first, second = (call["messages"] for call in model.calls)
+    assert len(first) == 2 and len(second) == 3
+    assert second[:2] == first  # the same prompt, plus what was wrong
+    assert second[2].type == "system" and "exactly 30 days" in second[2].text
+    assert update["draft"]["text"] == FIRST_OFFER
+    assert (update["draft"]["offer_check"], update["draft"]["days"]) == ("redrafted", 30)
+
+
+@pytest.mark.parametrize(
+    "drafts",
+    [
+        ["We can offer 60 days to repay.", "Fine, 45 days then."],
+        ["Let's find a plan that works for you.", "We can offer 30 to 60 days."],  # no timeline; then two
+    ],
+    ids=["wrong-twice", "none-then-two"],
+)
+def test_respond_falls_back_to_the_safe_template_after_a_second_miss(drafts: list[str]) -> None:
+    model = ScriptedChatModel(replies=list(drafts))
+    state = turn_state()
+
+    update = make_respond(Services(model=model))(state, runtime(), CONFIG)
+
+    assert len(model.calls) == 2  # one redraft, never a third call
+    assert update["draft"]["text"] == safe_template(Scenario(**state["scenario"]), 30)
+    assert update["draft"]["offer_check"] == "template"
+    assert "30 days" in update["draft"]["text"]
+
+
 def test_respond_without_stance_says_so() -> None:
-    model = ScriptedChatModel(replies=["ok"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     make_respond(Services(model=model))(turn_state(stance=None), runtime(Context(policy="vanilla")), CONFIG)
     assert f"Emotional stance for this message: {NO_STANCE_INSTRUCTION}" in model.last_system_prompt
 
 
 @pytest.mark.parametrize("turn", [1, 3, 10, 60])
 def test_respond_binds_the_scheduled_temperature(turn: int) -> None:
-    model = ScriptedChatModel(replies=["ok"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     update = make_respond(Services(model=model))(turn_state(turn=turn), runtime(), CONFIG)
 
     expected = max(0.1, 0.7 * 0.95**turn)
@@ -277,14 +337,14 @@ def test_respond_binds_the_scheduled_temperature(turn: int) -> None:
 
 
 def test_respond_fixed_temperature_overrides_the_schedule() -> None:
-    model = ScriptedChatModel(replies=["ok"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     update = make_respond(Services(model=model))(turn_state(turn=4), runtime(Context(temperature=0.25)), CONFIG)
     assert model.calls[0]["kwargs"]["temperature"] == 0.25
     assert update["reply"]["temperature"] == 0.25
 
 
 def test_respond_schedule_off_leaves_the_provider_default() -> None:
-    model = ScriptedChatModel(replies=["ok"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     context = Context(temperature_schedule=False)
     update = make_respond(Services(model=model))(turn_state(turn=4), runtime(context), CONFIG)
     assert "temperature" not in model.calls[0]["kwargs"]
@@ -307,14 +367,77 @@ def test_respond_uses_the_offline_responder_when_no_model_is_configured() -> Non
 
     assert isinstance(services.chat_model(Context()), OfflineResponder)
     assert update["reply"] == {"offline": True, "model": OFFLINE_MODEL_NAME, "temperature": None}
-    [message] = update["messages"]
-    assert message.response_metadata.get("offline") is True
-    assert re.search(r"\b30[ -]days?\b", message.text)
-    assert message.text.startswith(("Thanks for talking", "I appreciate", "Good to hear", "Alex, I'm glad"))
+    draft = update["draft"]
+    assert draft["metadata"].get("offline") is True
+    assert draft["offer_check"] == "stated"  # the offline responder always states the offer it is given
+    assert re.search(r"\b30[ -]days?\b", draft["text"])
+    assert draft["text"].startswith(("Thanks for talking", "I appreciate", "Good to hear", "Alex, I'm glad"))
     # Stable for the same seed, thread and turn: the phrasing seed is a CRC, not Python's salted hash.
-    again = make_respond(Services())(state, runtime(), CONFIG)["messages"][0].text
-    assert again == message.text
+    again = make_respond(Services())(state, runtime(), CONFIG)["draft"]["text"]
+    assert again == draft["text"]
     expected = OfflineResponder().compose(
         stance="joy", scenario=state["scenario"], offer_days=30, seed=reply_seed(0, "node-test", 2)
     )
-    assert message.text == expected
+    assert draft["text"] == expected
+
+
+# -- check_compliance -------------------------------------------------------------------------------------------
+
+
+def drafted_state(text: str, *, turn: int = 1) -> dict[str, Any]:
+    """State as ``check_compliance`` sees it: ``respond`` has drafted ``text`` (stating the 30-day target)."""
+    return turn_state(turn=turn) | {"draft": {"text": text, "metadata": {"id": "draft-1"}, "offer_check": "stated"}}
+
+
+def test_check_compliance_sends_a_compliant_draft_as_it_is() -> None:
+    model = ScriptedChatModel(replies=[])  # no model call may happen
+    update = make_check_compliance(Services(model=model))(drafted_state(FIRST_OFFER), runtime(), CONFIG)
+
+    [message] = update["messages"]
+    assert isinstance(message, AIMessage)
+    assert message.text == FIRST_OFFER
+    assert message.response_metadata == {"id": "draft-1"}
+    assert update["guard"] == {"turn": 1, "violations": [], "action": "passed", "redraft_violations": []}
+    assert update["guard_events"] == [update["guard"]]
+    assert model.calls == []
+
+
+def test_check_compliance_redrafts_a_violation_once_with_the_violation_named() -> None:
+    bad = "Pay within 30 days or we will have you arrested."
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
+    update = make_check_compliance(Services(model=model))(drafted_state(bad), runtime(), CONFIG)
+
+    assert [m.text for m in update["messages"]] == [FIRST_OFFER]
+    guard = update["guard"]
+    assert guard["action"] == "regenerated"
+    assert [v["type"] for v in guard["violations"]] == ["threat_arrest"]
+    assert guard["redraft_violations"] == []
+    [call] = model.calls
+    feedback = call["messages"][-1]
+    assert feedback.type == "system" and "rejected" in feedback.text
+
+
+@pytest.mark.parametrize(
+    "redraft",
+    ["We can offer 30 days, or you will be arrested.", "We can offer 60 days to repay."],
+    ids=["still-violates", "misstates-the-offer"],
+)
+def test_check_compliance_falls_back_to_the_safe_template(redraft: str) -> None:
+    model = ScriptedChatModel(replies=[redraft])
+    state = drafted_state("Pay within 30 days or we will have you arrested.")
+
+    update = make_check_compliance(Services(model=model))(state, runtime(), CONFIG)
+
+    assert [m.text for m in update["messages"]] == [safe_template(Scenario(**state["scenario"]), 30)]
+    assert update["guard"]["action"] == "fallback"
+    assert len(model.calls) == 1  # one redraft, never a second
+
+
+@pytest.mark.parametrize(("turn", "disclosed"), [(1, True), (2, False)])
+def test_check_compliance_opens_the_first_reply_with_the_disclosure(turn: int, disclosed: bool) -> None:
+    node = make_check_compliance(Services(model=ScriptedChatModel(replies=[])))
+    update = node(drafted_state(FIRST_OFFER, turn=turn), runtime(Context(disclosure=True)), CONFIG)
+
+    text = update["messages"][0].text
+    assert text.endswith(FIRST_OFFER)
+    assert text.startswith("This is a communication from a debt collector.") is disclosed

@@ -31,7 +31,7 @@ from eq_negotiator.graph.persistence import (
     redact_spec,
     strict_serializer,
 )
-from tests.unit.graph.fakes import ScriptedChatModel, close_connections, keyword_sensor, say, thread
+from tests.unit.graph.fakes import ScriptedChatModel, close_connections, keyword_sensor, offering, say, thread
 
 # -- specs ------------------------------------------------------------------------------------------------------
 
@@ -236,26 +236,33 @@ def test_a_file_that_is_not_a_sqlite_database_is_a_clear_error(tmp_path: Path) -
 
 def test_a_dialogue_resumes_after_a_restart(tmp_path: Path) -> None:
     spec = f"sqlite:///{tmp_path}/c.db"
-    graph_a = build_graph(spec, "memory", model=ScriptedChatModel(replies=["one", "two"]), sensor=keyword_sensor())
+    model_a = ScriptedChatModel(replies=[offering("First: {days} days."), offering("Second: {days} days.")])
+    graph_a = build_graph(spec, "memory", model=model_a, sensor=keyword_sensor())
     graph_a.invoke(say("Hello."), thread("restart"))
     before = graph_a.invoke(say("I am angry."), thread("restart"))
     graph_a.checkpointer.conn.close()
     del graph_a
 
-    model_b = ScriptedChatModel(replies=["three"])
+    model_b = ScriptedChatModel(replies=[offering("Third: {days} days.")])
     graph_b = build_graph(spec, "memory", model=model_b, sensor=keyword_sensor())
-    after = graph_b.invoke(say("Fine."), thread("restart"))
+    after = graph_b.invoke(say("I need to think about it."), thread("restart"))
 
     assert after["turn"] == 3
     messages = after["messages"]
     assert len(messages) == 6
     assert [type(m) for m in messages] == [HumanMessage, AIMessage] * 3
-    assert [m.text for m in messages] == ["Hello.", "one", "I am angry.", "two", "Fine.", "three"]
+    words = ("First", "Second", "Third")  # no number words: "One:" would read as a timeline of 1 day
+    one, two, three = (f"{word}: {offer['days']} days." for word, offer in zip(words, after["offers"], strict=True))
+    assert [m.text for m in messages] == ["Hello.", one, "I am angry.", two, "I need to think about it.", three]
     assert [m.id for m in messages[:4]] == [m.id for m in before["messages"]]
     assert after["readings"][:2] == before["readings"]
     assert after["decisions"][:2] == before["decisions"]
     assert after["scenario"] == before["scenario"]
-    assert "Client: Hello.\nAgent: one\nClient: I am angry.\nAgent: two\nClient: Fine." in model_b.last_system_prompt
+    # The negotiation goes on from the saved offers: the third offer follows the second, never below it.
+    assert after["offers"][:2] == before["offers"]
+    assert after["offers"][2]["round"] == 3 and after["offers"][2]["days"] >= before["offer"]["days"]
+    expected = f"Client: Hello.\nAgent: {one}\nClient: I am angry.\nAgent: {two}\nClient: I need to think about it."
+    assert expected in model_b.last_system_prompt
     close_connections(graph_b)
 
 

@@ -11,7 +11,7 @@ from eq_negotiator.emotions import LABELS
 from eq_negotiator.graph import Context, build_graph, open_negotiator
 from eq_negotiator.graph.services import Services
 from eq_negotiator.prompts import PACKAGED_DIR, PromptError, load_prompts
-from tests.unit.graph.fakes import ScriptedChatModel, keyword_sensor, say, thread
+from tests.unit.graph.fakes import FIRST_OFFER, ScriptedChatModel, keyword_sensor, say, thread
 
 
 @pytest.fixture()
@@ -37,12 +37,14 @@ def test_a_copied_directory_loads(prompt_dir: Path) -> None:
 def test_a_custom_directory_is_what_the_model_sees(prompt_dir: Path) -> None:
     (prompt_dir / "system.txt").write_text("CUSTOM {offer_days} days for {debtor}. {{literal}} {stance_instruction}")
     (prompt_dir / "fear.txt").write_text("CUSTOM FEAR for {creditor}")
-    model = ScriptedChatModel(replies=["ok"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     graph = build_graph("memory", model=model, sensor=keyword_sensor())
 
-    graph.invoke(say("hello"), thread("p"), context=Context(prompt_dir=str(prompt_dir), policy="fixed:fear"))
+    values = graph.invoke(say("hello"), thread("p"), context=Context(prompt_dir=str(prompt_dir), policy="fixed:fear"))
 
     assert model.last_system_prompt == "CUSTOM 30 days for Alex Morgan. {literal} CUSTOM FEAR for Northwind Lending"
+    assert values["messages"][-1].text == FIRST_OFFER
+    assert len(model.calls) == 1
 
 
 @pytest.mark.parametrize("name", ["system.txt", "fear.txt", "neutral.txt"])

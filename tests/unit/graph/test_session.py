@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from eq_negotiator.graph import (
 )
 from eq_negotiator.reasoning import POLICY_NAMES, STANCES
 from eq_negotiator.responders import OFFLINE_MODEL_NAME, ModelConfigError, OfflineResponder
-from tests.unit.graph.fakes import ScriptedChatModel, ScriptExhaustedError, keyword_sensor
+from tests.unit.graph.fakes import FIRST_OFFER, ScriptedChatModel, ScriptExhaustedError, keyword_sensor, offering
 
 BAD_THREAD_IDS = ["", "a b", "x" * 200, "../etc", "-leading-dash", "tab\there", "semi;colon", "ünïcode"]
 
@@ -55,8 +56,17 @@ def test_send_returns_the_turn(negotiator: Negotiator) -> None:
     assert result.stance == result.decision["stance"]
     assert result.reason == result.decision["reason"]
     assert result.offline is True
-    assert re.search(r"\b30[ -]days?\b", result.reply)
-    assert result.to_json().keys() == {
+    # The creditor's second offer: never below its first (30 days), and what the reply states.
+    assert result.offer is not None and result.offer["round"] == 2 and result.offer["days"] >= 30
+    assert re.search(rf"\b{result.offer['days']}[ -]days?\b", result.reply)
+    assert result.client_offer == negotiator.state("t1")["client_offer"]
+    assert result.client_offer["days"] is None  # the client named no terms
+    assert result.agreement is None
+    assert result.guard is not None and result.guard["turn"] == 2 and result.guard["action"] == "passed"
+    assert result.status == "ongoing"
+    assert result.escalation is None
+    data = result.to_json()
+    assert data.keys() == {
         "thread_id",
         "turn",
         "client",
@@ -67,8 +77,44 @@ def test_send_returns_the_turn(negotiator: Negotiator) -> None:
         "reply",
         "offline",
         "model",
+        "offer",
+        "client_offer",
+        "agreement",
+        "guard",
+        "status",
+        "escalation",
     }
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
     assert negotiator.last_turn("t1") == result
+
+
+def test_an_agreement_is_reported_and_ends_the_thread(negotiator: Negotiator) -> None:
+    result = negotiator.send("t1", "Fine, I accept the 30 days.")
+
+    assert result.status == "agreed"
+    assert result.agreement is not None
+    assert (result.agreement["days"], result.agreement["round"]) == (30, 2)
+    assert result.client_offer is not None and result.client_offer["act"] == "accept"
+    assert re.search(r"\b30[ -]days?\b", result.reply)
+    with pytest.raises(DialogueClosedError, match="Agreed on 30 days"):
+        negotiator.send("t1", "Thanks.")
+
+
+def test_a_rights_event_is_handed_to_a_person_and_refuses_more_messages(negotiator: Negotiator) -> None:
+    result = negotiator.send("t1", "Stop calling me about this debt.")
+
+    assert result.status == "escalated"
+    assert result.escalation is not None and result.escalation["event"]["kind"] == "cease_contact"
+    assert result.escalation["decision"] is None
+    assert result.stance is None and result.guard is None and result.client_offer is None
+    assert "stop contacting you" in result.reply
+    assert negotiator.escalated("t1")
+    with pytest.raises(PendingTurnError, match="handed to a person"):
+        negotiator.send("t1", "Hello?")
+
+    values = negotiator.resume_escalation("t1", action="continue", operator="Dana", note="client agreed to talk")
+    assert values["status"] == "ongoing" and values["escalation"]["decision"]["operator"] == "Dana"
+    assert negotiator.send("t1", "Hello again.").turn == 3
 
 
 @pytest.mark.parametrize(
@@ -203,9 +249,9 @@ def test_a_negotiator_needs_a_checkpointer() -> None:
 
 
 def test_a_failed_reply_is_saved_and_resumes() -> None:
-    model = ScriptedChatModel(replies=["first reply"])
+    model = ScriptedChatModel(replies=[FIRST_OFFER])
     negotiator = open_negotiator("memory", model=model, sensor=keyword_sensor())
-    assert negotiator.send("r", "Hello.").reply == "first reply"
+    assert negotiator.send("r", "Hello.").reply == FIRST_OFFER
 
     with pytest.raises(ReplyError, match="resuming thread 'r' retries the reply") as raised:
         negotiator.send("r", "I am angry.")
@@ -218,24 +264,55 @@ def test_a_failed_reply_is_saved_and_resumes() -> None:
     messages = negotiator.state("r")["messages"]
     assert [type(m) for m in messages] == [HumanMessage, AIMessage, HumanMessage]
 
-    model.replies.append("second reply")
+    model.replies.append(offering("Second reply: {days} days."))
     result = negotiator.resume("r")
-    assert (result.turn, result.client, result.reply) == (2, "I am angry.", "second reply")
+    assert result.offer is not None
+    assert (result.turn, result.client, result.reply) == (
+        2,
+        "I am angry.",
+        f"Second reply: {result.offer['days']} days.",
+    )
     assert result.emotion["label"] == "anger"
     assert not negotiator.pending("r")
     with pytest.raises(ValueError, match="no unfinished turn"):
         negotiator.resume("r")
 
 
-def test_stream_yields_the_reply_tokens() -> None:
+def test_stream_yields_the_checked_reply_in_one_piece() -> None:
+    # The offline responder streams word by word; none of its tokens may reach the client before the guard ran.
     negotiator = open_negotiator("memory", sensor=keyword_sensor())
-    tokens = list(negotiator.stream("s", "I lost my job."))
+    pieces = list(negotiator.stream("s", "I lost my job."))
 
-    assert len(tokens) > 3
     turn = negotiator.last_turn("s")
-    assert "".join(tokens) == turn.reply
+    assert pieces == [turn.reply]
     assert turn.turn == 1 and turn.offline
+    assert turn.guard is not None and turn.guard["action"] == "passed"
     assert negotiator.state("s")["messages"][-1].text == turn.reply
+    assert negotiator.state("s")["draft"]["text"] == turn.reply
+
+
+def test_stream_yields_the_redrafted_reply_not_the_misstated_draft() -> None:
+    model = ScriptedChatModel(replies=["We can offer 60 days to repay.", FIRST_OFFER])
+    negotiator = open_negotiator("memory", model=model, sensor=keyword_sensor())
+
+    assert list(negotiator.stream("s", "Hello.")) == [FIRST_OFFER]
+    assert negotiator.state("s")["draft"]["offer_check"] == "redrafted"
+    assert len(model.calls) == 2
+
+
+def test_stream_never_yields_a_draft_the_guard_rejected() -> None:
+    # A model that does not stream (no _stream) reports its whole message when the call ends; the guard's redraft
+    # of it must not reach the stream either.
+    drafts = ["Pay within 30 days or we will have you arrested.", "We can offer 30 days, or you will be arrested."]
+    model = ScriptedChatModel(replies=list(drafts))
+    negotiator = open_negotiator("memory", model=model, sensor=keyword_sensor())
+
+    pieces = list(negotiator.stream("s", "Hello."))
+
+    turn = negotiator.last_turn("s")
+    assert turn.guard is not None and turn.guard["action"] == "fallback"
+    assert "arrest" not in turn.reply
+    assert pieces == [turn.reply]
 
 
 def test_offline_negotiator_is_reproducible_per_seed() -> None:
@@ -277,8 +354,8 @@ def test_closing_a_thread_with_an_unfinished_turn_is_refused_and_writes_nothing(
 
     assert snapshot(negotiator, "p") == before
     assert checkpoint_count(negotiator) == count
-    model.replies.append("finished")
-    assert negotiator.resume("p").reply == "finished"
+    model.replies.append(FIRST_OFFER)
+    assert negotiator.resume("p").reply == FIRST_OFFER
     negotiator.close("p")
     assert negotiator.state("p")["closed"] is True
 
@@ -298,27 +375,54 @@ def test_a_failed_streamed_reply_becomes_a_reply_error() -> None:
         list(negotiator.stream("s", "Hello."))
 
     assert negotiator.pending("s")
-    model.replies.append("made it")
-    assert negotiator.resume("s").reply == "made it"
+    model.replies.append(FIRST_OFFER)
+    assert negotiator.resume("s").reply == FIRST_OFFER
+
+
+def test_a_failed_compliance_redraft_becomes_a_reply_error_and_resumes() -> None:
+    model = ScriptedChatModel(replies=["Pay within 30 days or we will have you arrested."])
+    negotiator = open_negotiator("memory", model=model, sensor=keyword_sensor())
+
+    with pytest.raises(ReplyError, match="client's message is saved"):
+        negotiator.send("g", "Hello.")
+
+    assert negotiator.pending("g")
+    model.replies.append(FIRST_OFFER)
+    assert negotiator.resume("g").reply == FIRST_OFFER
+
+
+def test_a_failed_compliance_redraft_leaves_the_turn_resumable() -> None:
+    model = ScriptedChatModel(replies=["Pay within 30 days or we will have you arrested."])
+    negotiator = open_negotiator("memory", model=model, sensor=keyword_sensor())
+
+    with pytest.raises((ReplyError, ScriptExhaustedError)):  # ReplyError once the bug above is fixed
+        negotiator.send("g", "Hello.")
+
+    assert negotiator.pending("g")
+    assert negotiator.graph.get_state(negotiator.config("g")).next == ("check_compliance",)
+    assert [type(m) for m in negotiator.state("g")["messages"]] == [HumanMessage]  # nothing was sent
+    model.replies.append(FIRST_OFFER)
+    result = negotiator.resume("g")
+    assert result.reply == FIRST_OFFER and result.guard is not None and result.guard["action"] == "regenerated"
 
 
 def test_stream_yields_the_reply_of_a_model_that_does_not_stream() -> None:
-    negotiator = open_negotiator("memory", model=ScriptedChatModel(replies=["whole reply"]), sensor=keyword_sensor())
-    tokens = list(negotiator.stream("s", "Hello."))
-    assert negotiator.last_turn("s").reply == "whole reply"
-    assert tokens == ["whole reply"]
+    negotiator = open_negotiator("memory", model=ScriptedChatModel(replies=[FIRST_OFFER]), sensor=keyword_sensor())
+    pieces = list(negotiator.stream("s", "Hello."))
+    assert negotiator.last_turn("s").reply == FIRST_OFFER
+    assert pieces == [FIRST_OFFER]
 
 
-def test_stream_yields_the_saved_reply_once_when_streaming_is_disabled() -> None:
+def test_streaming_and_non_streaming_models_stream_the_same_single_reply() -> None:
     # The offline responder streams word by word; disable_streaming makes LangChain call _generate instead.
     streaming = open_negotiator("memory", sensor=keyword_sensor())
     whole = open_negotiator("memory", model=OfflineResponder(disable_streaming=True), sensor=keyword_sensor())
 
-    tokens = list(streaming.stream("s", "I lost my job."))
+    pieces = list(streaming.stream("s", "I lost my job."))
     (reply,) = whole.stream("s", "I lost my job.")
 
-    assert len(tokens) > 3
-    assert reply == "".join(tokens) == whole.last_turn("s").reply
+    assert pieces == [streaming.last_turn("s").reply]
+    assert reply == pieces[0] == whole.last_turn("s").reply
 
 
 def test_stream_refuses_bad_input_when_called_not_when_iterated(negotiator: Negotiator) -> None:

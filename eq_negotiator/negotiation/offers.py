@@ -1,0 +1,916 @@
+"""Offers: what a negotiation message puts on the table, parsed deterministically.
+
+The negotiated term is the repayment timeline in days (the creditor wants fewer, the debtor more); a settlement
+amount and a number of instalments ride along when a message names them. :func:`parse_offer` reads one message
+into an :class:`Offer` with hand-written, documented rules and no model, so the numbers the agent acts on never
+come from an LLM. :class:`LLMOfferExtractor` offers the same interface over a chat model for hard cases; nothing
+uses it by default.
+
+Parsing rules, in the order they apply:
+
+1. **Not timelines.** Money (``$200``, ``50 bucks``, ``£100 a week``), percentages, dates (``the 15th``,
+   ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``, ``5:30``), phone, account and reference numbers are
+   never days. A timeline is a number with a unit (``day``, ``week`` = 7, ``fortnight`` = 14, ``month`` = 30,
+   ``quarter`` = 90, ``year`` = 365; digits or words: ``forty-five days``, ``a hundred and twenty days``,
+   ``a month and a half`` = 45, ``two months and ten days`` = 70), or a bare number (``maybe 40?``) that is not
+   followed by some other noun (``2 kids``, ``3 payments``).
+2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``, ``I've been out of
+   work for six weeks``, ``I was told I had 30 days``) and account status (``90 days past due``) are skipped.
+3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
+   ``instead of 30``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``) is
+   *negated*. A negation across a comparative is not a refusal: ``I can't pay in less than 90 days`` proposes 90,
+   ``we can't go beyond 45 days`` proposes 45. The others are the speaker's *own* numbers.
+4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe
+   40?`` → 40; ``145 days is too long; I can do 60`` → 60). Numbers joined as a range or alternatives (``60 to 90
+   days``, ``60-90 days``, ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``) mean the speaker
+   can live with any of them, so the offer is the bound the listener would pick: the *lower* bound from the debtor
+   (the creditor wants fewer days), the *upper* bound from the creditor (the debtor wants more).
+5. **The act.** An own timeline is a ``propose``, or an ``accept`` when an acceptance cue (``deal``, ``I agree``,
+   ``works for me``, a leading ``ok``) stands outside a question and no ``but`` counter follows it, provided the
+   number matches the standing offer (or none is known): accepting a number that is not on the table is a
+   counter-proposal. Naming exactly the standing offer is an acceptance, cue or not, except in a question: ``Thirty
+   days!?`` echoes their number, and a question never concludes an agreement. Without an own timeline, an
+   acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``, ``I'll never pay``, a
+   negated number) is a ``reject`` with ``days=None``; a money amount or instalment count alone is a ``propose``
+   with ``days=None``; anything else is ``other``. Relative dates (``today``, ``next Friday``, ``the 15th``) carry
+   no timeline, so ``I can pay on the 15th`` is ``other``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+
+from pydantic import BaseModel, Field, ValidationError
+
+if TYPE_CHECKING:  # langchain_core is only needed by the optional LLM extractor
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+
+Act = Literal["propose", "accept", "reject", "other"]
+"""What a message does to the terms: puts new ones on the table, accepts, refuses, or none of these."""
+
+Speaker = Literal["creditor", "debtor"]
+"""Who wrote the message."""
+
+ACTS: Final[tuple[Act, ...]] = get_args(Act)
+SPEAKERS: Final[tuple[Speaker, ...]] = get_args(Speaker)
+
+MAX_DAYS: Final[int] = 3650
+"""Longest timeline an offer may carry (ten years, as in :class:`~eq_negotiator.scenario.Scenario`)."""
+
+MAX_BARE_DAYS: Final[int] = 730
+"""Longest timeline a number without a unit is read as; larger bare numbers are years, amounts or ids."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The terms one message puts on the table.
+
+    Attributes:
+        days: Repayment timeline in days, or ``None`` when the message names none (always ``None`` for a reject).
+        act: What the message does: ``propose``, ``accept``, ``reject`` or ``other``.
+        amount: Money the speaker offers (a payment, instalment or settlement), if named.
+        instalments: Number of instalments the speaker offers, if named.
+        span: The words the timeline was read from, if any.
+    """
+
+    days: int | None
+    act: Act
+    amount: float | None = None
+    instalments: int | None = None
+    span: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the offer as JSON-native data."""
+        return {
+            "days": self.days,
+            "act": self.act,
+            "amount": self.amount,
+            "instalments": self.instalments,
+            "span": self.span,
+        }
+
+
+class OfferParser(ABC):
+    """Reads the offer in one negotiation message.
+
+    :meth:`parse` checks the input contract and answers empty messages itself; implementations supply
+    :meth:`_parse` for non-blank text.
+    """
+
+    def parse(
+        self,
+        text: str,
+        *,
+        speaker: Speaker = "debtor",
+        standing_offer_days: int | None = None,
+    ) -> Offer:
+        """Parse one message.
+
+        Args:
+            text: The message.
+            speaker: Who wrote it; decides which bound of a range is the offer (see the module docstring).
+            standing_offer_days: The other side's offer currently on the table, if any. An acceptance without a
+                number accepts it, and naming exactly it is an acceptance.
+
+        Returns:
+            The offer; ``Offer(None, "other")`` for an empty or blank message, or one that names 0 days.
+
+        Raises:
+            TypeError: ``text`` is not a string, or ``standing_offer_days`` is not an int or ``None``.
+            ValueError: ``speaker`` is unknown, or ``standing_offer_days`` is negative.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        if speaker not in SPEAKERS:
+            raise ValueError(f"speaker must be one of {SPEAKERS}, not {speaker!r}")
+        # bool is an int subclass, but True days is a bug, not an offer.
+        if standing_offer_days is not None and (
+            isinstance(standing_offer_days, bool) or not isinstance(standing_offer_days, int)
+        ):
+            raise TypeError(f"standing_offer_days must be an int or None, not {type(standing_offer_days).__name__}")
+        if standing_offer_days is not None and standing_offer_days < 0:
+            raise ValueError(f"standing_offer_days must be >= 0, not {standing_offer_days}")
+        if not text.strip():
+            return Offer(None, "other")
+        offer = self._parse(text, speaker, standing_offer_days)
+        if offer.days is not None and offer.days < 1:
+            # "0 days" names no repayment timeline at all; whatever the wording ("0 days is fine"), nothing is
+            # proposed or accepted.
+            return Offer(None, "other", offer.amount, offer.instalments)
+        return offer
+
+    @abstractmethod
+    def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
+        """Parse a non-blank message whose arguments :meth:`parse` has checked."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Lexicon
+# --------------------------------------------------------------------------------------------------------------
+
+_SMALL_NUMBERS: Final[dict[str, int]] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS: Final[dict[str, int]] = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,  # a common misspelling
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "ninty": 90,  # a common misspelling
+}
+_SCALES: Final[dict[str, int]] = {"hundred": 100, "thousand": 1000}
+
+_UNIT_DAYS: Final[dict[str, int]] = {
+    **dict.fromkeys(("day", "days", "dys", "dayz"), 1),
+    **dict.fromkeys(("week", "weeks", "wk", "wks"), 7),
+    **dict.fromkeys(("fortnight", "fortnights"), 14),
+    **dict.fromkeys(("month", "months", "mo", "mos", "mth", "mths", "mnth", "mnths", "monts"), 30),
+    **dict.fromkeys(("quarter", "quarters"), 90),
+    **dict.fromkeys(("year", "years", "yr", "yrs"), 365),
+}
+
+_CURRENCY_WORDS: Final[frozenset[str]] = frozenset(
+    {"dollar", "dollars", "buck", "bucks", "usd", "quid", "pound", "pounds", "euro", "euros", "eur", "gbp"}
+)
+_INSTALMENT_WORDS: Final[frozenset[str]] = frozenset(
+    {"instalment", "instalments", "installment", "installments", "payment", "payments"}
+)
+_PAYMENT_FREQUENCY: Final[frozenset[str]] = frozenset(
+    {"monthly", "weekly", "biweekly", "fortnightly", "equal", "separate", "smaller"}
+)
+# A bare number is a timeline only when what follows it is not a noun of its own ("2 kids", "3 times").
+_BARE_FOLLOWERS: Final[frozenset[str]] = frozenset(
+    {
+        "or", "and", "to", "nor", "is", "isn't", "would", "will", "could", "should", "works", "work", "then",
+        "instead", "tops", "max", "maximum", "at", "if", "please", "pls", "plz", "sounds", "sound", "seems", "but",
+        "it", "ok", "okay", "fine", "so", "maybe", "though", "because", "from", "that's", "thats", "not", "no", "i",
+        "we", "you", "now", "final", "might", "may", "can", "probably", "perhaps", "possibly",
+    }
+)  # fmt: skip
+_RANGE_CONNECTORS: Final[frozenset[str]] = frozenset({"to", "-", "or", "through", "thru"})
+"""Words joining a range or alternatives whose unit comes last (``60 to 90 days``); ``and`` only after ``between``."""
+_PAY_VERBS: Final[frozenset[str]] = frozenset({"pay", "paying", "send", "sending", "afford", "deposit"})
+_PAYMENT_NOUNS: Final[frozenset[str]] = frozenset(
+    {"payment", "payments", "instalment", "instalments", "installment", "installments", "sum", "deposit"}
+)
+_RATE_WORDS: Final[frozenset[str]] = frozenset({"every", "each", "per", "once", "twice", "/"})
+_AGE_WORDS: Final[frozenset[str]] = frozenset({"i'm", "im", "aged", "age"})
+_CLOCK_WORDS: Final[frozenset[str]] = frozenset({"at", "after", "before", "until", "till", "til"})
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+    r"nov(?:ember)?|dec(?:ember)?"
+)
+_AMOUNT = r"\d+(?:,\d{3})*(?:\.\d+)?"
+
+# Spans that hold digits but never a timeline. Money comes first so "$1,200" is an amount, not a phone fragment.
+_MONEY_RES: Final[tuple[re.Pattern[str], ...]] = (
+    re.compile(rf"[$£€]\s?(?P<n>{_AMOUNT})(?P<k>\s?k\b)?"),
+    re.compile(rf"(?P<n>{_AMOUNT})(?P<k>\s?k)?\s?(?:[$£€]|(?:dollars?|bucks|usd|quid|pounds?|euros?|eur|gbp)\b)"),
+)
+_MASK_RES: Final[tuple[re.Pattern[str], ...]] = (
+    re.compile(r"\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)"),
+    re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}[.-]\d{1,2}[.-]\d{2,4}\b"),
+    re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:a\.?m\b\.?|p\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?o'?clock\b"),
+    re.compile(r"\b\d+(?:st|nd|rd|th)\b"),
+    re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:of\s+)?(?:{_MONTHS})\b"),
+    re.compile(
+        r"#\s?\d[\d-]*|\b(?:account|acct|a/c|ref|reference|invoice|ticket)\s*(?:number|no\.?|num|#)?\s*[:#]?\s*\d[\d-]*"
+        r"|\b(?:case|order|file|member|customer|policy)\s*(?:number|no\.?|num|id|#)\s*[:#]?\s*\d[\d-]*"
+    ),
+    re.compile(r"\+?(?:\(\d{2,4}\)\s?)?\d{2,5}(?:[ .-]\d{2,6}){1,3}"),  # phone-like; kept only with 7+ digits
+    re.compile(r"\b\d{5,}\b"),
+)
+_TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
+
+# Cues, matched on lower-cased text with the masked spans blanked out.
+_SENTENCE_END_RE: Final = re.compile(r"(?:[!?;…]|\.(?!\d))+")
+_CLAUSE_BREAK_RE: Final = re.compile(r"(?:[!?;…,:()—]|\.(?!\d))+|\b(?:but|however|though|although|so|because|cause)\b")
+_CONTRAST_RE: Final = re.compile(r"\b(?:but|however|though|only if|as long as|provided)\b")
+_NEGATION_RE: Final = re.compile(
+    r"\b(?:can'?t|cannot|can not|couldn'?t|won'?t|will not|wouldn'?t|not|never|no way|unable to|impossible|"
+    r"don'?t|do not|isn'?t|refuse|nor|no)\b"
+)
+# "I can't pay in less than 90 days" needs 90 at least: the negation bears on the comparison, not the number.
+_COMPARATIVE_RE: Final = re.compile(
+    r"\b(?:less|fewer|more|longer|shorter|sooner|earlier|later|under|over|beyond|above|below|past|exceed|"
+    r"faster|quicker)\b"
+)
+_POST_NEGATION_RE: Final = re.compile(
+    r"^[\s?!.]*(?:(?:is|are|'s|s|seems|sounds|would be|will be|just|simply|really|way|far|much|honestly|"
+    r"definitely|totally)\s+)*"
+    r"(?:too\b|impossible|not\b(?!\s*(?:\d|a day))|isn'?t|aren'?t|won'?t|wont\b|wouldn'?t|doesn'?t|does not|"
+    r"don'?t|no\b(?!\s*(?:\d|problem|worries))|never|unacceptable|ridiculous|a joke|out of the question|"
+    r"unrealistic|crazy|insane|unreasonable|absurd|laughable)"
+)
+_THEIRS_RE: Final = re.compile(
+    r"\b(?:you|u|ya|y'all|they|you guys|you people)\s+(?:\w+\s+)?(?:said|say|says|saying|offered|offer|offers|"
+    r"offering|want|wanted|wants|asked|asking|ask|proposed|propose|suggested|suggest|mentioned|gave|giving|told|"
+    r"demand|demanded|demanding|requested|quoted|insist|insisted|keep saying)\b"
+    r"|\b(?:you'?re|you are|u r|they'?re)\s+(?:\w+\s+)?(?:offering|asking|demanding|saying|giving|proposing)\b"
+    r"|\b(?:your|ur|their)\b|\b(?:the letter|letter says|letter said|was told|were told|instead of|rather than)\b"
+)
+_HISTORY_RE: Final = re.compile(
+    r"\b(?:ago|been|(?:was|were)(?! (?:thinking|hoping|wondering|planning|going to))|had|last|previous|previously|"
+    r"since|already|used to|get paid|got paid|i paid|"
+    r"we paid|paycheck|payday|received|made|the past|these past)\b"
+)
+_POST_HISTORY_RE: Final = re.compile(
+    r"^[\s,]*(?:(?:is|are|now|already)\s+)*(?:ago|past due|overdue|late|behind|in arrears|delinquent|old)\b"
+)
+# Money that describes the situation rather than an offer: "I owe $1,200", "rent is $900", "I make $1,400".
+_AMOUNT_CONTEXT_RE: Final = re.compile(
+    r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|make|makes|earn|earns|income|salary|fee|fees|"
+    r"interest|charge|charged|charging|cost|costs|spent|repair|mortgage)\b"
+)
+
+_REJECT_RE: Final = re.compile(
+    r"\bno way\b|\bno deal\b|\bnot acceptable\b|\bunacceptable\b"
+    r"|\bnot (?:possible|happening|going to happen|a chance)\b"
+    r"|\bimpossible\b|\b(?:refuse|refuses|reject|rejected|decline|declined)\b|\b(?:ridiculous|absurd|outrageous)\b"
+    r"|\b(?:not|never) (?:doing|agreeing to|signing) (?:that|this|it)\b|\b(?:no chance|not gonna happen)\b"
+    r"|\bnever (?:going to |gonna )?(?:pay|paying|see a)\b"
+    r"|\b(?:won'?t|will not|not|ain'?t|am not) (?:be )?(?:going to |gonna )?(?:pay|paying)\b"
+    r"|\b(?:can'?t|cannot|can not|unable to) (?:pay|afford|approve)\b|\bforget (?:it|that|this)\b"
+    r"|\b(?:doesn'?t|does not|won'?t|will not|wouldn'?t|would not) work\b"
+    r"|\b(?:can'?t|cannot|can not) do (?:that|it|this)\b|\babsolutely not\b"
+    r"|\bare you (?:kidding|serious|joking|insane|crazy|mad)\b|\bkidding me\b|\bout of the question\b"
+    r"|\b(?:must|got to|gotta|have to) be (?:joking|kidding)\b|\byou'?re (?:joking|kidding)\b"
+    r"|\b(?:don'?t|do not) (?:have|got) (?:the|any) money\b|\bno money\b"
+    r"|(?:\bnot|n't|\bnever)\s+(?:\w+\s+)?(?:agree|agreeing|accept|accepting|fair|ok|okay|fine)\b"
+    r"|\btoo (?:long|short|soon|fast|much|high|little|low)\b"
+)
+_ACCEPT_RE: Final = re.compile(
+    r"\b(?:i|we)(?:'ll| will| can| do| hereby| happily| gladly| fully)? (?:accept|agree)\b|\baccepted\b|\bagreed\b"
+    r"|\b(?:it'?s|that'?s|you'?ve got|you have|we have|we'?ve got|you got) a deal\b|\bdeal\W*$"
+    r"|\bsounds (?:good|great|fair|fine|ok|okay|reasonable|like a plan)\b"
+    r"|\b(?:that|this|it|which|days?|weeks?|months?|\d+) works\b|\bworks for (?:me|us)\b"
+    r"|\b(?:is|that'?s|it'?s) (?:fine|ok|okay|good|fair|acceptable|doable)\b|\b(?:fine|ok|okay) (?:by|with) (?:me|us)\b"
+    r"|\bfair enough\b|\blet'?s (?:do|go with|go ahead|settle)\b|\b(?:i|we)'?ll take (?:it|that)\b"
+    r"|\b(?:can|could) live with\b|\bit is\W*$|\bcount me in\b|\bgo ahead\b|\bhappy with (?:that|this)\b"
+    r"|\b(?:we'?re|we are|i'?m|i am) in agreement\b"
+)
+_LEADING_ACCEPT_RE: Final = re.compile(
+    r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
+    r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
+)
+# Hesitation that turns "sounds great" into "not yet": the client has not accepted anything.
+_HESITATION_RE: Final = re.compile(
+    r"\b(?:let me|i'?ll|i need to|i have to|i'?d have to|need to|have to|gotta|got to) (?:think|check|talk|ask|"
+    r"see|look|sleep on|discuss|run it by|get back)\b|\bnot (?:sure|yet)\b|\bget back to you\b|\bmaybe later\b"
+)
+_LEADING_REJECT_RE: Final = re.compile(r"^(?:no+|nope|nah|hell no|absolutely not|no thanks|no thank you|never)$")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tokens and mentions
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A word, number, punctuation mark or pre-classified span (``money`` or ``mask``) of the normalised text."""
+
+    kind: Literal["word", "num", "punct", "money", "mask"]
+    text: str
+    start: int
+    end: int
+    value: float | None = None
+
+
+_Role = Literal["own", "theirs", "negated", "excluded"]
+_Kind = Literal["days", "amount", "instalments"]
+
+
+@dataclass
+class _Mention:
+    """A number the message uses as a term, with the side it belongs to (decided after the scan)."""
+
+    kind: _Kind
+    value: float
+    start: int
+    end: int
+    rate: bool = False
+    role: _Role = "own"
+
+
+def _normalise(text: str) -> str:
+    """Lower-case ``text`` and unify apostrophes and dashes, keeping every character at its offset."""
+    swaps = {"’": "'", "‘": "'", "`": "'", "–": "-", "‑": "-", "\u00a0": " "}
+    chars = []
+    for char in text:
+        char = swaps.get(char, char)
+        lowered = char.lower()
+        # A few characters lower-case to two (e.g. "İ"); keeping them as they are preserves offsets.
+        chars.append(lowered if len(lowered) == 1 else char)
+    return "".join(chars)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _special_spans(norm: str) -> list[_Token]:
+    """Money, percentages, dates, times, ordinals and identifiers, as non-overlapping tokens."""
+    taken: list[_Token] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= t.start or start >= t.end for t in taken)
+
+    for pattern in _MONEY_RES:
+        for match in pattern.finditer(norm):
+            if free(match.start(), match.end()):
+                value = _number(match["n"]) * (1000 if match["k"] else 1)
+                taken.append(_Token("money", match.group(), match.start(), match.end(), value))
+    for pattern in _MASK_RES:
+        for match in pattern.finditer(norm):
+            phone_like = pattern.pattern.startswith(r"\+?")
+            if phone_like and sum(c.isdigit() for c in match.group()) < 7:
+                continue
+            if free(match.start(), match.end()):
+                taken.append(_Token("mask", match.group(), match.start(), match.end()))
+    return taken
+
+
+def _tokenise(norm: str) -> list[_Token]:
+    specials = _special_spans(norm)
+    tokens = list(specials)
+    for match in _TOKEN_RE.finditer(norm):
+        if any(match.start() < s.end and match.end() > s.start for s in specials):
+            continue
+        text = match.group()
+        if text[0].isdigit():
+            tokens.append(_Token("num", text, match.start(), match.end(), _number(text)))
+        elif text[0].isalpha():
+            tokens.append(_Token("word", text, match.start(), match.end()))
+        else:
+            tokens.append(_Token("punct", text, match.start(), match.end()))
+    tokens.sort(key=lambda t: t.start)
+    return _merge_number_words(tokens)
+
+
+def _merge_number_words(tokens: list[_Token]) -> list[_Token]:
+    """Replace runs like ``a hundred and twenty`` or ``forty - five`` by one ``num`` token."""
+    merged: list[_Token] = []
+    i = 0
+    while i < len(tokens):
+        run = _number_word_run(tokens, i)
+        if run is None:
+            merged.append(tokens[i])
+            i += 1
+            continue
+        value, end = run
+        merged.append(_Token("num", "", tokens[i].start, tokens[end - 1].end, float(value)))
+        i = end
+    return merged
+
+
+def _number_word_run(tokens: list[_Token], i: int) -> tuple[int, int] | None:
+    """The value of the number words starting at ``i`` and the index after them, or ``None``."""
+
+    def word(k: int) -> str:
+        return tokens[k].text if k < len(tokens) and tokens[k].kind in ("word", "punct") else ""
+
+    first = word(i)
+    # "a"/"an" only count as one before a scale word ("a hundred"); before a unit they are handled as durations.
+    if not (first in _SMALL_NUMBERS or first in _TENS or (first in ("a", "an") and word(i + 1) in _SCALES)):
+        return None
+    total, current, j, last = 0, 0, i, ""
+    while j < len(tokens):
+        w = word(j)
+        if w in ("a", "an") and j == i:
+            current, last = 1, "small"
+        elif w in _SMALL_NUMBERS and last in ("", "tens", "scale"):
+            current += _SMALL_NUMBERS[w]
+            last = "small"
+        elif w in _TENS and last in ("", "scale"):
+            current += _TENS[w]
+            last = "tens"
+        elif w == "-" and last == "tens" and word(j + 1) in _SMALL_NUMBERS:
+            j += 1
+            continue
+        elif w in _SCALES and last in ("small", "tens"):
+            current *= _SCALES[w]
+            if w == "thousand":
+                total, current = total + current, 0
+            last = "scale"
+        elif w == "and" and last == "scale" and (word(j + 1) in _SMALL_NUMBERS or word(j + 1) in _TENS):
+            j += 1
+            continue
+        else:
+            break
+        j += 1
+    return total + current, j
+
+
+def _duration_at(tokens: list[_Token], i: int) -> tuple[float, int, int] | None:
+    """A timeline starting at token ``i``: (days, index after it, unit length in days), or ``None``."""
+
+    def text(k: int) -> str:
+        return tokens[k].text if k < len(tokens) else ""
+
+    token = tokens[i]
+    halves = 0  # counted apart from the whole units: half a year is six months (180 days), not 182.5
+    if token.kind == "num" and token.value is not None:
+        value, j = token.value, i + 1
+    elif token.text in ("a", "an") and text(i + 1) == "couple":
+        value, j = 2.0, i + 2 + (text(i + 2) == "of")
+    elif token.text == "couple":
+        value, j = 2.0, i + 1 + (text(i + 1) == "of")
+    elif token.text in ("a", "an"):
+        value, j = 1.0, i + 1
+    elif token.text == "half" and text(i + 1) in ("a", "an"):
+        value, j, halves = 0.0, i + 2, 1
+    else:
+        return None
+    if [text(j), text(j + 1), text(j + 2)] == ["and", "a", "half"]:  # "two and a half months"
+        j, halves = j + 3, halves + 1
+    if text(j) == "-" and token.kind == "num":  # "90-day"
+        j += 1
+    unit = _UNIT_DAYS.get(text(j))
+    if unit is None:
+        return None
+    j += 1
+    if [text(j), text(j + 1), text(j + 2)] == ["and", "a", "half"]:  # "a month and a half"
+        j, halves = j + 3, halves + 1
+    days = value * unit + halves * _half_of(unit)
+    if text(j) == "and" and j + 1 < len(tokens) and tokens[j + 1].kind == "num":  # "two months and ten days"
+        rest = _duration_at(tokens, j + 1)
+        if rest is not None and rest[2] < unit:
+            days, j = days + rest[0], rest[1]
+    return days, j, unit
+
+
+def _half_of(unit: int) -> float:
+    """Half a unit as people mean it: half a year is six months, half a month fifteen days."""
+    return 180.0 if unit == _UNIT_DAYS["year"] else unit / 2
+
+
+def _rate_end(tokens: list[_Token], j: int) -> int | None:
+    """If a rate starts at ``j`` (``a month``, ``per week``, ``every two weeks``, ``/mo``, ``monthly``), its end."""
+    if j >= len(tokens):
+        return None
+    word = tokens[j].text
+    if word in ("monthly", "weekly", "biweekly", "fortnightly"):
+        return j + 1
+    if word in ("a", "an", "per", "/") and j + 1 < len(tokens) and tokens[j + 1].text in _UNIT_DAYS:
+        return j + 2
+    if word in ("every", "each", "per") and j + 1 < len(tokens):
+        duration = _duration_at(tokens, j + 1)
+        if duration is not None:
+            return duration[1]
+        if tokens[j + 1].text in _UNIT_DAYS:
+            return j + 2
+    return None
+
+
+def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
+    """Every timeline, amount and instalment count in ``tokens``, in order."""
+
+    def text(k: int) -> str:
+        return tokens[k].text if 0 <= k < len(tokens) else ""
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "money" and token.value is not None:
+            rate_end = _rate_end(tokens, i + 1)
+            yield _Mention("amount", token.value, token.start, token.end, rate=rate_end is not None)
+            i = rate_end or i + 1
+            continue
+        duration = _duration_at(tokens, i)
+        if duration is not None:
+            days, end, _ = duration
+            yield _Mention("days", days, token.start, tokens[end - 1].end, rate=text(i - 1) in _RATE_WORDS)
+            i = end
+            continue
+        if token.kind == "num" and token.value is not None:
+            i = yield from _scan_number(tokens, i)
+            continue
+        i += 1
+
+
+def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]:
+    """Classify the unit-less number at ``i``; yields what it is and returns the index after it."""
+
+    def text(k: int) -> str:
+        return tokens[k].text if 0 <= k < len(tokens) else ""
+
+    token = tokens[i]
+    value = token.value if token.value is not None else 0.0
+    nxt = text(i + 1)
+    if nxt in _CURRENCY_WORDS:  # "a hundred dollars" (digit forms are caught as money spans)
+        rate_end = _rate_end(tokens, i + 2)
+        yield _Mention("amount", value, token.start, tokens[i + 1].end, rate=rate_end is not None)
+        return rate_end or i + 2
+    if nxt in ("percent", "%"):
+        return i + 2
+    k = i + 1 + (nxt in _PAYMENT_FREQUENCY)
+    if text(k) in _INSTALMENT_WORDS and value == int(value) and 1 <= value <= 120:
+        yield _Mention("instalments", value, token.start, tokens[k].end)
+        return k + 1
+    # "60-90 days", "2 to 3 months", "45 or 60 days", "between 45 and 60 days": the unit comes at the end.
+    connector_ok = nxt in _RANGE_CONNECTORS or (nxt == "and" and text(i - 1) == "between")
+    if connector_ok and i + 2 < len(tokens) and tokens[i + 2].kind == "num":
+        later = _duration_at(tokens, i + 2)
+        if later is not None:
+            yield _Mention("days", value * later[2], token.start, token.end)
+            return i + 1
+    rate_end = _rate_end(tokens, i + 1)
+    after_payment_word = text(i - 1) in _PAY_VERBS or (text(i - 1) == "of" and text(i - 2) in _PAYMENT_NOUNS)
+    looks_like_money = "," in token.text or "." in token.text or after_payment_word
+    if rate_end is not None or looks_like_money:  # "pay 200 a month", "balance is 2,340.50"
+        yield _Mention("amount", value, token.start, token.end, rate=rate_end is not None)
+        return rate_end or i + 1
+    if _is_bare_timeline(tokens, i, value):
+        yield _Mention("days", value, token.start, token.end)
+    return i + 1
+
+
+def _is_bare_timeline(tokens: list[_Token], i: int, value: float) -> bool:
+    """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time."""
+    if value != int(value) or not 1 <= value <= MAX_BARE_DAYS:
+        return False
+    previous = tokens[i - 1].text if i > 0 else ""
+    if previous in _AGE_WORDS or (previous == "am" and i > 1 and tokens[i - 2].text == "i"):
+        return False
+    if previous in _CLOCK_WORDS and value <= 12:  # "call me at 5"
+        return False
+    if i + 1 >= len(tokens):
+        return True
+    following = tokens[i + 1]
+    return following.kind in ("punct", "mask") or following.text in _BARE_FOLLOWERS
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Roles and the decision
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _blank_specials(norm: str, tokens: list[_Token]) -> str:
+    """``norm`` with masked spans (dates, ids...) blanked, so cue patterns never match inside them."""
+    chars = list(norm)
+    for token in tokens:
+        if token.kind == "mask":
+            chars[token.start : token.end] = " " * (token.end - token.start)
+    return "".join(chars)
+
+
+def _boundaries(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) spans of the pieces of ``text`` between matches of ``pattern``; each keeps its ending."""
+    spans, start = [], 0
+    for match in pattern.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _piece_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    return next((span for span in spans if span[0] <= position < span[1]), spans[-1])
+
+
+def _assign_roles(mentions: list[_Mention], text: str) -> None:
+    """Mark each mention own, theirs, negated or excluded from its context (rules 2 and 3 of the module doc)."""
+    clauses = _boundaries(text, _CLAUSE_BREAK_RE)
+    previous: _Mention | None = None
+    for mention in mentions:
+        clause_start, _ = _piece_at(clauses, mention.start)
+        pre_start = max(clause_start, previous.end if previous else 0)
+        before = text[pre_start : mention.start]
+        recent = " ".join(before.split()[-8:])
+        # What follows, to the end of the clause; an echo question ("30 days? no way") reads on past its "?".
+        after = text[mention.end : mention.end + 200]  # a clause is shorter; the cap keeps long messages linear
+        echo = after[: len(after) - len(after.lstrip(" ?!"))]
+        after = echo + re.split(r"[,;:.]|\bbut\b", after[len(echo) :])[0]
+        joined = before.strip() in _RANGE_CONNECTORS or before.strip() in ("and", "nor")
+        if previous is not None and previous.role != "own" and joined:
+            mention.role = previous.role  # "I can't do 30 or 45 days": the list shares its fate
+        elif (
+            (mention.rate and mention.kind == "days")  # "every two weeks" is a rate; "$500 a month" still an offer
+            or _HISTORY_RE.search(text[clause_start : mention.start])
+            or _POST_HISTORY_RE.match(after)
+        ):
+            mention.role = "excluded"
+        elif _refused(recent) or _POST_NEGATION_RE.match(after):
+            mention.role = "negated"
+        elif _THEIRS_RE.search(recent):
+            mention.role = "theirs"
+        elif mention.kind == "amount" and _AMOUNT_CONTEXT_RE.search(before):
+            mention.role = "excluded"
+        previous = mention
+
+
+def _refused(before: str) -> bool:
+    """Whether the words just before a number refuse it (``can't do``), and no comparative intervenes."""
+    negations = list(_NEGATION_RE.finditer(before))
+    if not negations:
+        return False
+    tail = before[negations[-1].end() :]
+    return not _COMPARATIVE_RE.search(tail) and len(tail.split()) <= 6
+
+
+def _pick(own: list[_Mention], text: str, speaker: Speaker) -> _Mention:
+    """The offer among the own timelines: the last, or the listener's bound of the range it closes (rule 4)."""
+    group = [own[-1]]
+    for mention in reversed(own[:-1]):
+        between = text[mention.end : group[0].start].strip()
+        if between not in _RANGE_CONNECTORS and between != "and":
+            break
+        group.insert(0, mention)
+    if speaker == "debtor":
+        return min(group, key=lambda m: m.value)
+    return max(group, key=lambda m: m.value)
+
+
+def _live_accept_positions(text: str) -> list[int]:
+    """Where acceptance cues start, outside questions and outside refusals such as ``not acceptable``."""
+    cleaned = _REJECT_RE.sub(lambda m: " " * len(m.group()), text)
+    sentences = _boundaries(cleaned, _SENTENCE_END_RE)
+    positions: list[int] = []
+    for start, end in sentences:
+        sentence = cleaned[start:end]
+        if "?" in sentence:  # "would 60 days work?" asks; it does not accept
+            continue
+        positions.extend(start + m.start() for m in _ACCEPT_RE.finditer(sentence))
+    # A bare "ok", "yes", "deal" or 👍 opening the message accepts; "yes, this is John" would too (a known limit).
+    first_clause = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)[0].strip()
+    if _LEADING_ACCEPT_RE.match(first_clause):
+        positions.append(len(cleaned) - len(cleaned.lstrip()))
+    return sorted(positions)
+
+
+def _hedged(text: str, accepts: list[int]) -> bool:
+    """Whether an acceptance with no terms of its own is held back ("sounds great, but let me check my budget")."""
+    if _HESITATION_RE.search(text):
+        return True
+    return any(m.start() > accepts[0] for m in _CONTRAST_RE.finditer(text))
+
+
+def _rejects(text: str) -> bool:
+    first_clause = re.split(r"[,.;!?:—]", text.strip(), maxsplit=1)[0].strip()
+    return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause))
+
+
+def _round_days(days: float) -> int:
+    return min(math.floor(days + 0.5), MAX_DAYS)  # half up: "two and a half weeks" is 18 days, not 17
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """Everything the rules found in one message, before the act is decided."""
+
+    text: str
+    mentions: list[_Mention]
+
+    def of(self, kind: _Kind, role: _Role) -> list[_Mention]:
+        return [m for m in self.mentions if m.kind == kind and m.role == role]
+
+
+def _read(text: str) -> _Reading:
+    norm = _normalise(text)
+    tokens = _tokenise(norm)
+    mentions = list(_scan(tokens))
+    cues = _blank_specials(norm, tokens)
+    _assign_roles(mentions, cues)
+    return _Reading(cues, mentions)
+
+
+def _mark_echoes(reading: _Reading, standing_offer_days: int | None) -> None:
+    """Treat the standing offer repeated in a question ("Thirty days!?") as theirs: an echo, not an acceptance."""
+    if standing_offer_days is None:
+        return
+    questions = [span for span in _boundaries(reading.text, _SENTENCE_END_RE) if "?" in reading.text[slice(*span)]]
+    for mention in reading.of("days", "own"):
+        in_question = any(start <= mention.start < end for start, end in questions)
+        if in_question and _round_days(mention.value) == standing_offer_days:
+            mention.role = "theirs"
+
+
+class RuleOfferParser(OfferParser):
+    """The deterministic parser: hand-written rules over words, numbers and cue phrases (see the module docstring).
+
+    It needs no model, no data and no network, and it gives the same answer for the same input every time.
+    """
+
+    def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
+        reading = _read(text)
+        _mark_echoes(reading, standing_offer_days)
+        own_amounts = reading.of("amount", "own")
+        own_instalments = reading.of("instalments", "own")
+        amount = own_amounts[-1].value if own_amounts else None
+        instalments = int(own_instalments[-1].value) if own_instalments else None
+        accepts = _live_accept_positions(reading.text)
+        own = reading.of("days", "own")
+        if own:
+            chosen = _pick(own, reading.text, speaker)
+            days = _round_days(chosen.value)
+            # "ok, but I need 90 days": the acceptance is withdrawn by the counter that follows it.
+            contrasts = [m.start() for m in _CONTRAST_RE.finditer(reading.text)]
+            accepting = any(not any(a < c < chosen.start for c in contrasts) for a in accepts)
+            on_the_table = standing_offer_days is None or days == standing_offer_days
+            act: Act = "accept" if (accepting and on_the_table) or days == standing_offer_days else "propose"
+            return Offer(days, act, amount, instalments, text[chosen.start : chosen.end])
+        if accepts and _hedged(reading.text, accepts):
+            return Offer(None, "other", amount, instalments)
+        if accepts:
+            quoted = reading.of("days", "theirs")
+            if quoted:
+                return Offer(
+                    _round_days(quoted[-1].value),
+                    "accept",
+                    amount,
+                    instalments,
+                    text[quoted[-1].start : quoted[-1].end],
+                )
+            return Offer(standing_offer_days, "accept", amount, instalments)
+        if _rejects(reading.text) or reading.of("days", "negated"):
+            return Offer(None, "reject", amount, instalments)
+        if amount is not None or instalments is not None:
+            return Offer(None, "propose", amount, instalments)
+        return Offer(None, "other")
+
+
+_DEFAULT_PARSER: Final = RuleOfferParser()
+
+
+def parse_offer(text: str, *, speaker: Speaker = "debtor", standing_offer_days: int | None = None) -> Offer:
+    """Parse the offer in one message with :class:`RuleOfferParser` (rules in the module docstring).
+
+    Args:
+        text: The message.
+        speaker: ``debtor`` (the client) or ``creditor`` (the agent's side).
+        standing_offer_days: The other side's offer currently on the table, if any.
+
+    Returns:
+        The offer; ``Offer(None, "other")`` for an empty message.
+
+    Raises:
+        TypeError: ``text`` is not a string.
+        ValueError: ``speaker`` is unknown, or ``standing_offer_days`` is negative.
+
+    Examples:
+        >>> parse_offer("I can't do 30, maybe 40?").days
+        40
+        >>> parse_offer("ok, 60 days works", standing_offer_days=60).act
+        'accept'
+        >>> parse_offer("I can pay $200 now")
+        Offer(days=None, act='propose', amount=200.0, instalments=None, span=None)
+    """
+    return _DEFAULT_PARSER.parse(text, speaker=speaker, standing_offer_days=standing_offer_days)
+
+
+def states_offer(text: str, days: int) -> bool:
+    """Whether a message states ``days`` as its own timeline and no other one.
+
+    Used to check a drafted reply: quoting the other side (``your 120 days``), refusing a number (``we can't do
+    90 days``), rates and account status (``90 days past due``) do not count as the speaker's timelines.
+
+    Args:
+        text: The message.
+        days: The timeline it must state.
+
+    Returns:
+        ``True`` when the speaker's own timelines are exactly ``days`` (named at least once).
+
+    Raises:
+        TypeError: ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    # Every own number counts, range bounds included: "45 to 60 days" states two timelines, not one.
+    own = {_round_days(m.value) for m in _read(text).of("days", "own")}
+    return own == {days}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Optional LLM extractor
+# --------------------------------------------------------------------------------------------------------------
+
+
+class OfferExtractionError(ValueError):
+    """The model's answer was missing, malformed or outside the offer schema."""
+
+
+class OfferExtraction(BaseModel):
+    """The structured answer asked of a chat model: the offer in one negotiation message."""
+
+    days: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DAYS,
+        description="Repayment timeline in days the speaker proposes or accepts (week=7, month=30, quarter=90, "
+        "year=365); null when none, and always null for reject.",
+    )
+    act: Act = Field(
+        description="propose: new terms; accept: agrees to the terms on the table; reject: refuses without a "
+        "counter; other: no terms."
+    )
+    amount: float | None = Field(default=None, ge=0, description="Money the speaker offers to pay, if any.")
+    instalments: int | None = Field(default=None, ge=1, description="Number of instalments offered, if any.")
+
+
+_EXTRACTION_PROMPT: Final = """You read one message from a debt-collection negotiation and extract the offer in it.
+The negotiated term is the repayment timeline in days: week = 7, month = 30, quarter = 90, year = 365.
+Money amounts, dates, clock times, percentages, phone and account numbers are never timelines.
+A number the speaker attributes to the other side ("you said 30 days") or refuses ("I can't do 30") is not theirs.
+For a range the speaker offers, give the lower bound when the debtor speaks and the upper bound when the creditor does.
+act: "propose" when the speaker puts new terms on the table, "accept" when they agree to the terms on the table,
+"reject" when they refuse without a counter-offer (days null), "other" when the message holds no terms."""
+
+
+class LLMOfferExtractor(OfferParser):
+    """Offer extraction by a chat model with structured output, for messages the rules get wrong.
+
+    Optional and never the default: the model must support ``with_structured_output`` (tool calling). The
+    answer is validated against :class:`OfferExtraction`; an acceptance without a number accepts the standing
+    offer, and a reject or other never carries days. Errors from the model call itself (network, quota) are not
+    caught.
+
+    Args:
+        model: A LangChain chat model.
+
+    Raises:
+        OfferExtractionError: The model does not support structured output.
+    """
+
+    def __init__(self, model: BaseChatModel) -> None:
+        try:
+            self._structured: Runnable[Any, Any] = model.with_structured_output(OfferExtraction)
+        except NotImplementedError as error:
+            raise OfferExtractionError(
+                f"{type(model).__name__} does not support structured output (tool calling)"
+            ) from error
+
+    def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
+        from langchain_core.exceptions import OutputParserException
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        standing = "none" if standing_offer_days is None else f"{standing_offer_days} days"
+        prompt = f"Speaker: {speaker}\nOffer currently on the table from the other side: {standing}\nMessage: {text}"
+        try:
+            answer = self._structured.invoke([SystemMessage(_EXTRACTION_PROMPT), HumanMessage(prompt)])
+            if answer is None:  # the model replied in prose instead of calling the schema tool
+                raise OfferExtractionError("the model returned no offer extraction (no structured answer)")
+            extraction = answer if isinstance(answer, OfferExtraction) else OfferExtraction.model_validate(answer)
+        except (OutputParserException, ValidationError) as error:
+            raise OfferExtractionError(f"the model's offer extraction is malformed: {error}") from error
+        days = extraction.days
+        if extraction.act == "accept" and days is None:
+            days = standing_offer_days
+        if extraction.act in ("reject", "other"):
+            days = None
+        return Offer(days, extraction.act, extraction.amount, extraction.instalments)

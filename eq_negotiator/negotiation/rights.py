@@ -1,0 +1,359 @@
+"""Client rights and vulnerability: messages that must stop the negotiation and go to a person.
+
+:func:`detect_rights_events` reads a client message with fixed patterns (no model, no randomness) and reports:
+
+- ``crisis``: a statement of suicidal thoughts or self-harm ("I want to end it all", "I can't go on").
+- ``cease_contact``: a request to stop contacting them (FDCPA §1692c(c)). The statute asks for written notice; an
+  agent in a chat should still stop and hand over, so any clear request counts.
+- ``attorney``: they are represented by an attorney (§1692c(a)(2)), so the collector must talk to the attorney.
+- ``dispute``: they dispute the debt or its amount, or ask for proof of it (§1692g, Regulation F §1006.34).
+- ``no_work_contact``: they must not be contacted at work (§1692c(a)(3)).
+- ``client_threat``: the client threatens violence ("I'll kill you"). Reported so it is never mistaken for
+  self-harm, and so the reply can set a calm boundary; it does not escalate on its own (:data:`ESCALATING_KINDS`).
+
+Decisions on ambiguous wording
+------------------------------
+- Crisis leans toward recall: a false alarm costs one caring message and a person's review, a miss can cost a life.
+  "I'd rather be dead than pay this" counts. Plain idioms that never speak of one's own death or harm ("this debt
+  is killing me", "I'm dying to sort this out", "I'd kill for a lower rate") do not, nor does someone else's death
+  ("my brother killed himself"), nor an explicit denial ("I'm not suicidal"). "I can't go on" counts unless it is
+  followed by what cannot go on ("...paying 400 a month", "...with these calls").
+- "Stop calling me at work" is ``no_work_contact``, not ``cease_contact``; so is "don't contact my employer".
+  "Don't call me before 9am" or "...on this number" restrict time or channel and are neither. "Stop harassing me"
+  and "leave me alone" count as cease requests: the client plainly wants contact to end.
+- ``attorney`` needs present representation: "talk to my lawyer", "I have an attorney", "my lawyer told me...".
+  Future intent ("I might get a lawyer", "I'll talk to a lawyer") and a lawyer who is not theirs in this matter
+  ("my lawyer friend said", "my cousin is a lawyer") do not count. Such messages deserve care but do not oblige
+  the collector to stop.
+- ``dispute`` covers denial of the debt or the amount, identity theft, "I already paid this off", and requests
+  for proof or validation. "I don't owe you an explanation" and "I'm not disputing the debt" do not count.
+- A request that is itself denied ("I'm not asking you to stop contacting me", "I'm not saying don't call me at
+  work") does not count, but a condition does ("If you don't stop calling me I'm reporting you").
+
+Each kind is reported once per message, at its first match.
+
+Limitations
+-----------
+These are patterns, not understanding. On the labelled messages they were built on
+(``tests/unit/negotiation/rights_cases.jsonl``, splits ``dev1``/``dev2``) precision and recall are 1.00 for every
+kind; on a held-out split written afterwards and never tuned on, precision stays 1.00 but recall falls to 0.20-0.67
+(crisis 0.50). Paraphrases the lexicon has not seen ("I'm done with life", "no more calls", "I retained counsel",
+"this was settled years ago") slip through, so this check is a floor, not a net: pair it with a model-based check
+and human review, above all for crisis. It reads English only, one message at a time (a request split across two
+messages is missed), and cannot tell sarcasm or quoted speech from a real request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Literal, get_args
+
+from eq_negotiator.scenario import Scenario
+
+RightsKind = Literal["crisis", "cease_contact", "attorney", "dispute", "no_work_contact", "client_threat"]
+RIGHTS_KINDS: Final[tuple[RightsKind, ...]] = get_args(RightsKind)
+ESCALATING_KINDS: Final[frozenset[str]] = frozenset(
+    {"crisis", "cease_contact", "attorney", "dispute", "no_work_contact"}
+)
+"""Kinds that stop the negotiation and hand the dialogue to a person."""
+
+
+@dataclass(frozen=True)
+class RightsEvent:
+    """One rights or vulnerability signal in a client message.
+
+    Attributes:
+        kind: What was detected.
+        span: ``(start, end)`` character offsets of the matched words in the message.
+        reason: Why it matters, in one sentence.
+    """
+
+    kind: RightsKind
+    span: tuple[int, int]
+    reason: str
+
+    @property
+    def escalates(self) -> bool:
+        """Whether this event stops the negotiation and hands the dialogue to a person."""
+        return self.kind in ESCALATING_KINDS
+
+    def matched(self, text: str) -> str:
+        """The words of ``text`` that triggered the event."""
+        return text[self.span[0] : self.span[1]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as JSON-safe data."""
+        return {"kind": self.kind, "span": list(self.span), "reason": self.reason, "escalates": self.escalates}
+
+
+# Pattern building blocks. Messages are typed fast: apostrophes are optional and "dont"/"cant" are common.
+_NOT = r"(?:n'?t|\s+not)"  # don't / dont / do not (attach right after the auxiliary)
+_DONT = rf"(?:do{_NOT}|please\s+do{_NOT}|never)"
+_I = r"\bi(?:'?m|\s+am|'?ll|\s+will|'?d|\s+would|'?ve|\s+have)?"
+_ONE_VERB = r"(?:call(?:ing)?|contact(?:ing)?|text(?:ing)?|e-?mail(?:ing)?|messag(?:e|ing)|phon(?:e|ing)|ring(?:ing)?)"
+_CONTACT_VERB = rf"{_ONE_VERB}(?:(?:\s*,\s*|\s+)(?:(?:and|or)\s+)?{_ONE_VERB})*"  # "call, text or email"
+# What may follow "stop calling me" in a cease request; anything else ("...a liar", "...Mr Morgan") is not one.
+_CEASE_TAIL = (
+    r"(?=\s*(?:$|[.!?,;:)]|again\b|already\b|any\s*more\b|ever\b|please\b|now\b|immediately\b|and\b|or\b|about\b|"
+    r"regarding\b|every\b|so\b|all\s+the\s+time\b|at\s+home\b|on\s+(?:my|this)\b|period\b|for\s+good\b|you\b|i\b))"
+)
+_WORKPLACE = (
+    r"(?:at\s+(?:my\s+)?(?:work(?:place)?|job|office|the\s+office|the\s+shop)|"
+    r"my\s+(?:work(?:place)?|job|office|employer|boss|manager|work\s+(?:number|phone|line)))"
+)
+
+_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
+    "crisis": (
+        r"\b(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+myself\b",
+        r"\bself[-\s]?harm",
+        r"\bsuicidal\b",
+        r"\b(?:think|thinking|thought|thoughts|considering|contemplating)\s+(?:about\s+|of\s+)?"
+        r"(?:suicide|ending\s+(?:my\s+life|it\s+all))",
+        r"\bcommit(?:ting)?\s+suicide\b",
+        r"\bend(?:ing)?\s+(?:my\s+(?:own\s+)?life|it\s+all|everything)\b",
+        r"\bpoint\s+(?:in|of|to)\s+(?:living|life|going\s+on|being\s+alive)\b",
+        r"\boverdos\w*|\bpills\b[^.!?]{0,60}\b(?:take|taking|swallow\w*)\s+(?:them\s+)?all\b|"
+        r"\b(?:take|taking|swallow\w*)\s+all\s+(?:of\s+)?(?:my|the|those|these)\s+pills\b",
+        r"\bwant\s+(?:it\s+all|everything)\s+to\s+(?:stop|end)\s+(?:for\s+good|forever)\b",
+        r"\b(?:nobody|no\s+one|no-one)\s+would\s+(?:even\s+)?(?:miss\s+me|care\s+if\s+i)\b",
+        r"\bif\s+i\s+(?:was|were)\s+(?:gone|dead|not\s+(?:here|around))\b",
+        r"\bif\s+i\s+(?:wasn'?t|weren'?t)\s+(?:here|around|alive)\b",
+        r"\btak(?:e|ing)\s+my\s+(?:own\s+)?life\b",
+        # "I can't go on", unless it says what cannot go on (paying, these calls...).
+        r"\bca(?:n'?t|nnot)\s+go\s+on\b(?!\s+(?:pay|paying|making|with\s+(?:the|these|this|those|your|all)\b))",
+        rf"\b(?:do{_NOT}|no\s+longer)\s+want\s+to\s+(?:live|be\s+alive|be\s+here)\b",
+        r"\bwant\s+to\s+die\b",
+        r"\bwish\s+i\s+(?:was|were)\s+dead\b",
+        r"\bbetter\s+off\s+(?:dead|without\s+me)\b",
+        r"\brather\s+(?:be\s+dead|die)\b",
+        r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)\b",
+        r"\bnever\s+wake\s+up\b",
+    ),
+    "client_threat": (
+        r"\b(?:i'?ll|i\s+will|i'?m\s+(?:going|gonna)\s+to|i'?m\s+gonna|gonna)\s+(?:\w+\s+){0,4}?"
+        r"(?:kill|hurt|shoot|stab|strangle|beat|punch|find|come\s+(?:after|for))\s+(?:you|your)\b",
+        r"\bbreak\s+your\s+(?:neck|legs?|arms?|face|jaw|nose)\b",
+        r"\bknow\s+where\s+you\s+live\b",
+        r"\b(?:i'?ll|i\s+will|gonna|going\s+to)\s+make\s+you\s+pay\b",
+        r"\bbeat\s+you\s+up\b",
+        r"\bwatch\s+your\s+back\b",
+        r"\byou'?re\s+(?:dead|a\s+dead\s+man|dead\s+meat)\b",
+    ),
+    "no_work_contact": (
+        rf"\b(?:{_DONT}|stop)\s+(?:ever\s+)?{_CONTACT_VERB}\s+(?:me\s+)?{_WORKPLACE}",
+        rf"\b(?:{_DONT}|stop)\s+(?:ever\s+)?{_CONTACT_VERB}\s+(?:me\s+)?(?:\w+\s+)?(?:during|while\s+i'?m\s+at)\s+work",
+        rf"\b(?:{_DONT}|stop|quit)\s+(?:ever\s+)?{_CONTACT_VERB}\s+[^.!?]{{0,25}}\bwhere\s+i\s+work\b",
+        r"\byou\s+(?:called|contacted|rang|phoned)\s+(?:me\s+at\s+)?(?:my\s+)?"
+        r"(?:job|work(?:place)?|office|employer|boss)\b",
+        r"\bmy\s+(?:employer|boss|work|job|manager|company)\s+(?:does|do)(?:n'?t|\s+not)\s+"
+        r"(?:allow|permit|let\s+me\s+take)\b",
+        r"\b(?:ca(?:n'?t|nnot)|(?:am|i'?m)\s+not\s+(?:allowed|permitted|able)\s+to)\s+(?:take|answer|get)\s+"
+        r"(?:\w+\s+)?(?:calls|phone\s+calls)\s+(?:at|during|while\s+at|while\s+i'?m\s+at)\s+work\b",
+    ),
+    "cease_contact": (
+        # "stop calling me", "stop texting and calling me"; not "stop calling me a liar" or "...at work".
+        rf"\b(?:stop|quit)\s+(?:all\s+)?{_CONTACT_VERB}\s+me\b{_CEASE_TAIL}",
+        r"\bstop\s+(?:all\s+)?(?:contact|communications?)\b",
+        rf"\b{_DONT}\s+(?:ever\s+)?{_CONTACT_VERB}\s+me\s+(?:again|anymore|any\s+more|ever)\b",
+        r"\b(?:communications?|contact|calls|messages)\s+(?:from\s+you\s+)?(?:to|must|should|needs?\s+to)\s+"
+        r"(?:stop|cease|end)\b",
+        r"\blose\s+my\s+(?:number|details)\b",
+        rf"\b(?:no\s+longer|do{_NOT})\s+consent\s+to\s+(?:being\s+|you\s+)?{_ONE_VERB}",
+        rf"\b{_DONT}\s+(?:ever\s+)?{_CONTACT_VERB}\s+me\s*(?:[.!]|$)",
+        r"\bcease\s+(?:and\s+desist\b|(?:all\s+|any\s+|further\s+)?(?:contact|communications?)\b)",
+        r"\brevok\w*\s+(?:my\s+)?(?:consent|permission)\b",
+        r"\bleave\s+me\s+alone\b",
+        r"\bstop\s+harass(?:ing)?\s+me\b",
+        r"\bdo(?:n'?t|\s+not)\s+want\s+(?:any\s+more|anymore|any\s+further|further)\s+"
+        r"(?:calls|contact|letters|messages)\b",
+        r"\b(?:take|remove)\s+(?:me|my\s+(?:name|number))\s+(?:off|from)\s+your\s+"
+        r"(?:call(?:ing)?\s+|contact\s+)?list\b",
+    ),
+    "attorney": (
+        r"\b(?:talk|speak|go|refer|direct\s+(?:all\s+)?(?:communications?|calls|questions)|contact|call)\s+"
+        r"(?:to\s+|with\s+)?"
+        r"my\s+(?:lawyer|attorney|solicitor|counsel|legal\s+(?:representative|counsel))\b",
+        r"\bmy\s+(?:lawyer|attorney|solicitor|counsel)\b(?!\s+(?:friend|cousin|brother|sister|uncle|aunt|neighbou?r))"
+        r"(?=\s+(?:is|will|has|said|says|told|advised|handles)\b"
+        r"|'s\s+(?:name|number|details|contact|e-?mail|phone|office)\b)",
+        r"\bi\s+(?:have|'?ve\s+got|'?ve\s+(?:hired|retained))\s+(?:a|an)\s+(?:\w+\s+)?(?:lawyer|attorney|solicitor)\b"
+        r"(?!\s+(?:friend|cousin|brother|sister|in\s+the\s+family))",
+        r"\b(?:hired|retained|engaged|gave\s+me|got(?:\s+me)?|assigned\s+me|working\s+with)\s+(?:a|an)\s+(?:\w+\s+)?"
+        r"(?:lawyer|attorney|solicitor|counsel)\b",
+        r"\b(?:have|got|under)\s+(?:legal\s+)?(?:representation|legal\s+counsel)\b",
+        r"\b(?:i'?m|i\s+am)\s+(?:legally\s+)?represented\b",
+        r"\b(?:lawyer|attorney|solicitor)\s+(?:is\s+)?(?:handling|representing|dealing\s+with)\s+(?:this|it|me|my)\b",
+    ),
+    "dispute": (
+        r"\b(?:is|'s)\s*(?:n'?t|\s+not)\s+my\s+(?:debt|account|loan|bill)\b(?!\s+(?:that|which)\b)",
+        r"\bnot\s+my\s+(?:debt|account|loan)\b(?!\s+(?:that|which)\b)",
+        r"\b(?:debt|account|loan|balance)\s+(?:is|'s)(?:n'?t|\s+not)\s+mine\b",
+        r"\bi\s+(?:dispute|am\s+disputing|'?m\s+disputing|contest)\b",
+        r"\bnever\s+(?:borrowed|signed|took\s+out|opened|applied|had\s+(?:a|an|this|that)\s+(?:loan|account))",
+        rf"\bdo{_NOT}\s+(?:even\s+)?owe\s+(?:you\s+)?(?:this|that|it|anything|a\s+(?:penny|cent|dime|thing)|"
+        r"(?:the|this|that)\s+(?:money|debt|amount|balance))\b",
+        r"\bidentity\s+(?:theft|was\s+stolen)|\bstole\s+my\s+identity\b|\bopened\s+in\s+my\s+name\b",
+        r"\b(?:proof|evidence)\s+(?:that\s+)?i\s+owe\b",
+        r"\b(?:validat\w*|verif\w*)\s+(?:of\s+)?(?:the|this|that|my)\s+(?:debt|balance|amount|account)\b",
+        r"\b(?:debt|balance|amount|account)\s+(?:\w+\s+)?(?:validated|verified)\b",
+        r"\bwrong\s+person\b",
+        r"\bnever\s+heard\s+of\s+(?:you\b|your\b|this\b|that\b|them\b|it\b|(?-i:[A-Z]))",
+        r"\b(?:balance|amount|figure|total|debt)\s+(?:is|'s)\s+(?:wrong|incorrect|not\s+right|inflated)\b",
+        r"\bi\s+only\s+borrowed\b",
+        r"\b(?:debt|account|loan|it)\s+(?:belongs|belonged)\s+to\s+(?:my\s+\w+|someone|somebody|another)\b",
+        r"\bvictim\s+of\s+(?:identity\s+)?(?:fraud|theft)\b|\bused\s+my\s+(?:name|identity|details)\b|\bfraudulent\b",
+        rf"\bdo{_NOT}\s+(?:think|believe)\s+i\s+owe\b",
+        r"\bpaid\s+(?:this|it|that|the)(?:\s+(?:debt|loan|balance|account|bill))?\s+(?:off|in\s+full)\b",
+        r"\bdo(?:n'?t|\s+not)\s+recogni[sz]e\s+(?:this|that|the)\s+(?:debt|account|loan|charge|balance)\b",
+        r"\bthe\s+amount\s+is\s+wrong\b",
+    ),
+}
+
+# A request the client says they are *not* making: "I'm not asking you to stop...", "not saying don't call me...".
+# Only these framings count as negation; a bare "don't" before a request is usually a condition ("if you don't stop
+# calling me...") and must not cancel it.
+_DENIED_REQUEST = re.compile(
+    r"(?:\bnot\s+(?:asking|saying|telling|requesting|disputing)|\bdo(?:n'?t|\s+not)\s+(?:want|need)\s+you\s+to|"
+    r"\bdid(?:n'?t|\s+not)\s+(?:say|ask)|\bnever\s+(?:said|asked))\b[^.!?;]{0,30}$"
+)
+# Crisis words that the client immediately denies: "I'm not suicidal", "I would never hurt myself".
+# Negators are listed whole: a bare "n't?" would also match the "nt" of "want" ("I want to end it all").
+_DENIED_CRISIS = re.compile(
+    r"\b(?:not|never|cannot|(?:do|does|did|would|could|will|wo|ca|is|am|are|was|were|should)n'?t)\s+(?:\w+\s+){0,2}$"
+)
+_DENIABLE_CRISIS = re.compile(r"^(?:suicidal|kill|hurt|harm|cut|end|tak)")
+
+_REASONS: Final[dict[str, str]] = {
+    "crisis": "The client may be at risk of self-harm; their safety comes before any negotiation.",
+    "cease_contact": "The client asked us to stop contacting them (FDCPA §1692c(c)).",
+    "attorney": "The client has an attorney; we must communicate with the attorney instead (FDCPA §1692c(a)(2)).",
+    "dispute": "The client disputes the debt; collection of the disputed amount pauses until it is verified (§1692g).",
+    "no_work_contact": "The client cannot be contacted at work (FDCPA §1692c(a)(3)).",
+    "client_threat": "The client threatened harm to someone; set a calm boundary (this does not end the negotiation).",
+}
+
+_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _PATTERNS.items()
+}
+
+# Curly quotes are the same length as straight ones, so spans into the normalised text are spans into the original.
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def _clause_prefix(text: str, start: int) -> str:
+    """The text from the start of the match's sentence up to the match."""
+    boundary = max(text.rfind(mark, 0, start) for mark in ".!?;")
+    return text[boundary + 1 : start]
+
+
+def _is_denied(kind: str, text: str, match: re.Match[str]) -> bool:
+    prefix = _clause_prefix(text, match.start()).lower()
+    if kind == "crisis":
+        return bool(_DENIABLE_CRISIS.match(match.group(0).lower()) and _DENIED_CRISIS.search(prefix))
+    if kind in ("cease_contact", "no_work_contact", "dispute", "attorney"):
+        return bool(_DENIED_REQUEST.search(prefix))
+    return False
+
+
+def _first_match(kind: str, text: str) -> re.Match[str] | None:
+    matches = [m for pattern in _COMPILED[kind] for m in pattern.finditer(text) if not _is_denied(kind, text, m)]
+    return min(matches, key=lambda m: m.start(), default=None)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def detect_rights_events(text: str) -> list[RightsEvent]:
+    """Find rights and vulnerability signals in a client message.
+
+    Args:
+        text: The client's message.
+
+    Returns:
+        At most one event per kind, ordered by where it appears in ``text``; empty when there is none.
+    """
+    normalised = text.translate(_QUOTES)
+    found: dict[RightsKind, tuple[int, int]] = {}
+    for kind in RIGHTS_KINDS:
+        match = _first_match(kind, normalised)
+        if match is not None:
+            found[kind] = match.span()
+    # "Stop calling me at work" also reads as a cease request; the workplace request is the narrower, truer one.
+    if (
+        "cease_contact" in found
+        and "no_work_contact" in found
+        and _overlaps(found["cease_contact"], found["no_work_contact"])
+    ):
+        del found["cease_contact"]
+    events = [RightsEvent(kind, span, _REASONS[kind]) for kind, span in found.items()]
+    return sorted(events, key=lambda event: event.span)
+
+
+def escalates(events: Iterable[RightsEvent]) -> bool:
+    """Whether any of ``events`` stops the negotiation and hands the dialogue to a person."""
+    return any(event.escalates for event in events)
+
+
+def appropriate_reply(event: RightsEvent, scenario: Scenario) -> str:
+    """A fixed, careful reply to a rights event. None of them asks for payment or mentions terms.
+
+    Args:
+        event: The event to answer (for several, answer the most serious; see :func:`most_serious`).
+        scenario: The case, for the creditor's name.
+
+    Returns:
+        The reply text.
+    """
+    creditor = scenario.creditor
+    replies: dict[str, str] = {
+        "crisis": (
+            "I'm really sorry you're feeling this way, and I'm glad you told me. Your safety matters far more than "
+            "this conversation. If you are in immediate danger, please call 911 or your local emergency number. If "
+            "you are in the U.S., you can call or text 988 to reach the 988 Suicide & Crisis Lifeline, free and "
+            "confidential, at any time; elsewhere, please contact your local crisis line. I'm stopping this "
+            "conversation here, and nothing else needs your attention from us right now."
+        ),
+        "cease_contact": (
+            f"Understood. We have recorded your request, and {creditor} will stop contacting you about this debt, "
+            "except where the law allows, such as a written notice confirming this or telling you about a specific "
+            "step we are required to notify you of. If you have not already, you can also send this request to us "
+            "in writing."
+        ),
+        "attorney": (
+            "Thank you for letting us know. Please share your attorney's name and contact details (phone or email), "
+            f"and from now on {creditor} will communicate with your attorney about this debt rather than with you."
+        ),
+        "dispute": (
+            f"Thank you for telling us. We have recorded that you dispute this debt. {creditor} will send you "
+            "verification of the debt, and we will pause collection of the disputed amount until we have done so. "
+            "A member of our team will follow up in writing."
+        ),
+        "no_work_contact": (
+            "Understood. We have noted that you can't take our calls at work, and we will not contact you at your "
+            "workplace. A member of our team will confirm a better way and time to reach you."
+        ),
+        "client_threat": (
+            "I want to keep this conversation safe and respectful for both of us, and I can't continue if there are "
+            "threats of harm. If you would like to carry on calmly, I'm here, or we can continue in writing."
+        ),
+    }
+    return replies[event.kind]
+
+
+_SEVERITY: Final[tuple[str, ...]] = (
+    "crisis",
+    "attorney",
+    "cease_contact",
+    "dispute",
+    "no_work_contact",
+    "client_threat",
+)
+"""Most serious first: safety, then who we may talk to at all, then what we may do."""
+
+
+def most_serious(events: Iterable[RightsEvent]) -> RightsEvent | None:
+    """The event to answer first: crisis, then attorney, cease, dispute, work contact, threat; ``None`` if none."""
+    return min(events, key=lambda event: _SEVERITY.index(event.kind), default=None)

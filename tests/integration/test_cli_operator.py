@@ -1,0 +1,205 @@
+"""`eqn chat` on a thread handed to a person, and `eqn operator resume`, as a user runs them (subprocesses, SQLite).
+
+Every run passes ``--sensor tfidf`` (the operator command builds the same services as chat, sensor included), so
+no transformer is loaded and nothing needs the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eq_negotiator.graph import Context
+from eq_negotiator.graph.session import open_negotiator
+from eq_negotiator.negotiation.rights import RightsEvent, appropriate_reply, detect_rights_events
+from eq_negotiator.scenario import Scenario
+from tests.unit.graph.fakes import close_connections
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+TFIDF = ("--sensor", "tfidf")
+STOP = "please stop calling me"
+ENV = {
+    **{k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "OPENAI_API_KEY", "OPENAI_BASE_URL"}},
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "NO_COLOR": "1",
+    "COLUMNS": "400",  # keep rich from wrapping the error lines the tests read
+}
+
+
+def operator_registered() -> bool:
+    from eq_negotiator.cli import app
+
+    return any(group.name == "operator" for group in app.registered_groups)
+
+
+needs_operator = pytest.mark.skipif(
+    not operator_registered(), reason="`eqn operator` is not registered in eq_negotiator/cli/__init__.py"
+)
+
+
+def eqn(*args: str, stdin: str = "", timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``eqn ARGS`` with ``stdin`` piped in."""
+    return subprocess.run(
+        [sys.executable, "-c", "from eq_negotiator.cli import main; main()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+        env=ENV,
+        cwd=ROOT,
+    )
+
+
+def json_lines(stdout: str) -> list[dict[str, Any]]:
+    objects = [json.loads(line) for line in stdout.splitlines()]
+    assert all(isinstance(obj, dict) for obj in objects), stdout
+    return objects
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Thread:
+    """One dialogue in one SQLite file, driven through the CLI."""
+
+    def __init__(self, tmp_path: Path, thread_id: str = "t1") -> None:
+        self.path = tmp_path / "c.db"
+        self.db = f"sqlite:///{self.path}"
+        self.id = thread_id
+
+    def chat(self, *lines: str) -> subprocess.CompletedProcess[str]:
+        stdin = "".join(f"{line}\n" for line in lines)
+        return eqn("chat", "--json", "--db", self.db, "--thread", self.id, *TFIDF, stdin=stdin)
+
+    def resume(self, action: str, operator: str = "ops", *extra: str) -> subprocess.CompletedProcess[str]:
+        return eqn(
+            "operator", "resume", "--thread", self.id, "--db", self.db, "--action", action,
+            "--operator", operator, "--json", *TFIDF, *extra,
+        )  # fmt: skip
+
+    def state(self) -> tuple[bool, dict[str, Any]]:
+        """Whether the thread waits for an operator, and its state, read in this process."""
+        negotiator = open_negotiator(self.db, context=Context(sensor="tfidf"))
+        try:
+            return negotiator.escalated(self.id), negotiator.state(self.id)
+        finally:
+            close_connections(negotiator.graph)
+
+
+@pytest.fixture()
+def escalated(tmp_path: Path) -> Iterator[Thread]:
+    """A thread whose first client line asked us to stop calling: handed to a person."""
+    thread = Thread(tmp_path)
+    run = thread.chat(STOP)
+    assert run.returncode == 0, run.stderr
+    (turn,) = json_lines(run.stdout)
+    assert turn["status"] == "escalated"
+    yield thread
+
+
+def test_a_cease_request_hands_the_thread_to_a_person(tmp_path: Path) -> None:
+    thread = Thread(tmp_path)
+    run = thread.chat(STOP)
+    assert run.returncode == 0, run.stderr
+    (turn,) = json_lines(run.stdout)
+    assert turn["thread_id"] == "t1" and turn["turn"] == 1 and turn["client"] == STOP
+    assert turn["status"] == "escalated"
+    event = turn["escalation"]["event"]
+    assert event["kind"] == "cease_contact"
+    assert turn["escalation"]["decision"] is None
+    (expected,) = detect_rights_events(STOP)
+    assert turn["reply"] == appropriate_reply(RightsEvent(event["kind"], expected.span, expected.reason), Scenario())
+    assert turn["offer"] is None and turn["client_offer"] is None and turn["guard"] is None
+    assert turn["stance"] is None and turn["offline"] is False
+    waiting, state = thread.state()
+    assert waiting and len(state["messages"]) == 2
+
+
+def test_a_second_line_on_an_escalated_thread_is_refused(escalated: Thread) -> None:
+    run = escalated.chat("I can do 60 days")
+    assert run.returncode != 0
+    error = flat(run.stderr)
+    assert "was handed to a person (cease_contact)" in error
+    assert "eqn operator resume" in error
+    assert not any(turn["client"] == "I can do 60 days" for turn in json_lines(run.stdout))
+    waiting, state = escalated.state()
+    assert waiting
+    assert len(state["messages"]) == 2 and state["messages"][0].text == STOP
+
+
+def test_a_refused_line_on_an_escalated_thread_prints_no_turn(escalated: Thread) -> None:
+    run = escalated.chat("I can do 60 days")
+    assert run.returncode != 0
+    assert run.stdout == ""
+    assert "finishing the unanswered turn" not in run.stderr
+
+
+@needs_operator
+def test_an_operator_continue_lets_the_chat_go_on(escalated: Thread) -> None:
+    bad = escalated.resume("reopen")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert "action must be one of continue, close" in flat(bad.stderr)
+    assert escalated.state()[0]  # still waiting
+
+    nobody = escalated.resume("continue", " ")
+    assert nobody.returncode == 2 and "name the operator" in flat(nobody.stderr)
+    assert escalated.state()[0]
+
+    run = escalated.resume("continue", "ops", "--note", "client called back")
+    assert run.returncode == 0, run.stderr
+    (summary,) = json_lines(run.stdout)
+    assert summary["thread_id"] == "t1" and summary["status"] == "ongoing"
+    assert summary["escalation"]["event"]["kind"] == "cease_contact"
+    assert summary["escalation"]["decision"] == {"action": "continue", "operator": "ops", "note": "client called back"}
+    assert not escalated.state()[0]
+
+    chat = escalated.chat("I can do 60 days")
+    assert chat.returncode == 0, chat.stderr
+    (turn,) = json_lines(chat.stdout)
+    assert turn["turn"] == 2 and turn["client"] == "I can do 60 days"
+    assert turn["status"] == "ongoing" and turn["escalation"] is None
+    assert turn["client_offer"]["days"] == 60
+    assert 30 <= turn["offer"]["days"] <= 90
+    assert f"{turn['offer']['days']} days" in turn["reply"] or f"{turn['offer']['days']}-day" in turn["reply"]
+    assert turn["guard"]["action"] == "passed"
+
+    again = escalated.resume("continue")
+    assert again.returncode == 2 and "not waiting for an operator" in flat(again.stderr)
+
+
+@needs_operator
+def test_an_operator_close_ends_the_thread(escalated: Thread) -> None:
+    run = escalated.resume("close")
+    assert run.returncode == 0, run.stderr
+    (summary,) = json_lines(run.stdout)
+    assert summary["status"] == "closed"
+    assert summary["escalation"]["decision"]["action"] == "close"
+
+    chat = escalated.chat("I can do 60 days")
+    assert chat.returncode == 1
+    assert "has ended" in flat(chat.stderr)
+    assert json_lines(chat.stdout) == []
+    waiting, state = escalated.state()
+    assert not waiting and state["closed"] is True and len(state["messages"]) == 2
+
+
+@needs_operator
+def test_resuming_a_thread_that_is_not_escalated_is_refused(tmp_path: Path) -> None:
+    thread = Thread(tmp_path, "t2")
+    assert thread.chat("Hello, I got your letter.").returncode == 0
+    run = thread.resume("continue")
+    assert run.returncode == 2 and run.stdout == ""
+    assert "not waiting for an operator" in flat(run.stderr)
