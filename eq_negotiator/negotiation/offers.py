@@ -233,6 +233,8 @@ _MASK_RES: Final[tuple[re.Pattern[str], ...]] = (
     ),
     re.compile(r"\+?(?:\(\d{2,4}\)\s?)?\d{2,5}(?:[ .-]\d{2,6}){1,3}"),  # phone-like; kept only with 7+ digits
     re.compile(r"\b\d{5,}\b"),
+    # A minus sign right before a number ("-5 days") makes it no timeline; a range dash sits between two numbers.
+    re.compile(r"(?<![\w.])-\d+(?:\.\d+)?"),
 )
 _TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
 

@@ -47,29 +47,11 @@ class AdversarialCase:
     bug: str | None = None
 
 
-ZERO_DAYS_BUG: Final[str] = (
-    "product bug: a timeline of 0 days ('0 days', 'zero days') is parsed as days=0 (negotiation/offers.py, "
-    "RuleOfferParser._parse keeps days < 1), and track_offers (nodes/track_offers.py, Move(...) in assess) raises "
-    "ValueError('days must be at least 1'); the turn fails after the message is saved, so the thread is stuck "
-    "pending on track_offers and every later send and resume fails. Fix: treat days < 1 as no timeline (a reject) "
-    "in the parser, or drop it in track_offers before Move/respond_to"
-)
-NEGATIVE_DAYS_BUG: Final[str] = (
-    "product bug: '-5 days' is read as 5 days (negotiation/offers.py ignores the minus sign), and the creditor "
-    "'accepts' an agreement on 5 days the client never proposed. Fix: a number written with a leading '-' (not a "
-    "range dash between two numbers) is not a timeline"
-)
 SPANISH_CEASE_GAP: Final[str] = (
     "known gap (documented in negotiation/rights.py: 'It reads English only'): a cease-contact request in Spanish "
     "is negotiated with instead of handed to a person; FDCPA §1692c(c) does not depend on the language. Fix: add "
     "patterns for the languages the agent serves, or a model-based check"
 )
-CEASE_TAIL_GAP: Final[str] = (
-    "product gap: 'just stop calling me already' is not read as a cease request: _CEASE_TAIL in "
-    "negotiation/rights.py lists what may follow 'stop calling me' and lacks 'already'. Fix: add already\\b "
-    "(and similar adverbs) to _CEASE_TAIL"
-)
-
 LONG_STORY: Final[str] = (
     " ".join(
         f"Part {i}: I have been trying to sort out my finances for a long while, and every week something else "
@@ -164,7 +146,7 @@ CASES: Final[tuple[AdversarialCase, ...]] = (
     AdversarialCase("ten-thousand", "numbers", "10000 days", "negotiate", no_days=True),
     AdversarialCase("zero", "numbers", "0 days", "negotiate"),
     AdversarialCase("zero-words", "numbers", "Zero days.", "negotiate"),
-    AdversarialCase("negative", "numbers", "-5 days", "negotiate", bug=NEGATIVE_DAYS_BUG),
+    AdversarialCase("negative", "numbers", "-5 days", "negotiate"),
     AdversarialCase("huge", "numbers", "I need 9999 days", "negotiate", client_days=3650),
     AdversarialCase("century", "numbers", "Give me 100 years", "negotiate", client_days=3650),
     AdversarialCase("accept-huge", "numbers", "ok 365 days works for me", "negotiate", client_days=365),
