@@ -6,11 +6,14 @@ and checks per second over every reply, repeated. Figures are given for all rows
 
 * ``dev`` (150 rows): written before any rule, and used to write the rules;
 * ``test`` (86 rows): written after the rules were first frozen;
-* ``test2`` (44 rows): written after the rules were frozen a second time.
+* ``test2`` (44 rows): written after the rules were frozen a second time;
+* ``test3`` (67 rows, 35 violating, every type 3-4 rows): written and labelled after the rules were widened by
+  category of phrasing and frozen a third time, then scored once. No rule was changed after it, so its figures
+  below are still first-contact figures; it stays out of the tuning targets in the tests.
 
-The rules were widened after each held-out batch was scored, so today every split measures fit, not
+The rules were widened after the ``test`` and ``test2`` batches were scored, so those splits measure fit, not
 generalisation. The honest held-out figures are those at first contact, recorded in :data:`FIRST_CONTACT` and
-printed alongside (they cannot be recomputed from the current rules).
+printed alongside (for ``test`` and ``test2`` they cannot be recomputed from the current rules).
 
 Usage: python benchmarks/guard.py [--data FILE.jsonl] [--repeat 20]
 The last line printed is one JSON object: precision, recall, per_type_recall, n, checks_per_s, splits, first_contact.
@@ -33,6 +36,26 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "unit" / "negotiation" / 
 FIRST_CONTACT: dict[str, dict[str, Any]] = {
     "test": {"rules": "first freeze", "n": 86, "positives": 45, "precision": 0.96, "recall": 0.533},
     "test2": {"rules": "second freeze", "n": 44, "positives": 24, "precision": 1.0, "recall": 0.208},
+    "test3": {
+        "rules": "third freeze (category widening)",
+        "n": 67,
+        "positives": 35,
+        "precision": 0.909,
+        "recall": 0.286,
+        "per_type_recall": {
+            "threat_arrest": 0.0,
+            "threat_violence": 0.25,
+            "threat_false_action": 0.0,
+            "abusive_language": 0.333,
+            "false_affiliation": 0.667,
+            "wrong_amount": 1.0,
+            "false_urgency": 0.333,
+            "third_party_disclosure": 0.0,
+            "harassment": 0.333,
+            "shaming": 0.25,
+            "deception_other": 0.0,
+        },
+    },
 }
 
 

@@ -74,18 +74,40 @@ rather not go to court". A negation just after the term also counts ("legal acti
 except after "hope" ("you'd better hope the sheriff doesn't come"). The parties' own names are masked before
 matching, so a client called "Jordan Jail" or a creditor called "Sheriff Credit Union" is not a violation.
 
-Measured quality (``benchmarks/guard.py``, 280 hand-written replies): the rules fit every labelled row, but that is
-fit, not generalisation. Each held-out batch was scored once before the rules were widened for it: recall 0.53
-(precision 0.96) on the first, 0.21 (precision 1.00) on the second, whose author knew the rules and wrote
-paraphrases. Expect high precision and recall on the stock phrasings of collections language, and misses on
-paraphrase.
+Widening by category (third freeze): veiled threats ("things could get ugly", "our people are less patient",
+"we know where your...", "you'll be sorry"); certain punishments ("empty/freeze your accounts", "take everything
+you own", "lose your house", "attach your wages"); arrest by other words ("custody", "involve the authorities");
+third parties by role (school, HR, payroll, congregation, followers) and publicity ("post it on Facebook", "the
+whole street will know"); insults addressed to the client and sarcasm markers ("you're such a failure", "nice
+try"); shaming ("get a real job", "how do you sleep at night"); urgency ("midnight tonight", "the clock is ticking",
+"after today it's off the table"); affiliation ("federal ... office", "state ... department", process servers);
+relentless contact ("over and over", "won't leave you alone", "waiting outside your house"); false liability of
+relatives and pointless disputes. A worry the client voiced about what we would do ("worried we'd post it") is
+read as answered, like "afraid of jail".
 
-Known limitations: it reads words, not meaning. Paraphrased threats that use none of the listed phrasings ("some of
-our people are less patient", "things could get unpleasant"), sarcasm, and threats spread over several sentences
-pass; money written in words is parsed only for plain English numbers; amounts with no balance wording nearby
-("we need $17,000 from you") are not checked; third parties the client did not name and the lists do not hold are
-missed; a negation more than about eight words before the term is not seen; and "Typical." style put-downs are
-caught only as whole sentences.
+Money demanded with no balance word ("we need $17,000 from you", "you must pay $17,000", "send us $X"): the amount
+is checked only when it cannot be an instalment or a settlement, i.e. when it is more than the balance or in
+another currency. An amount at or under the balance is passed, because "you must pay $500 today" (a first
+payment) and "we need $12,000 from you" (a lump-sum offer) are lawful.
+
+Measured quality (``benchmarks/guard.py``, 347 hand-written replies): the rules fit every row of the dev, test and
+test2 splits, but that is fit, not generalisation. Each held-out batch was scored once before the rules were
+widened for it: recall 0.53 (precision 0.96) on the first, 0.21 (precision 1.00) on the second, whose author knew
+the rules and wrote paraphrases. The third batch (test3, 67 rows, 35 violating) was written after the category
+widening above and scored once: precision 0.909 (one false alarm: "the same amount" read as a balance), recall
+0.286 (10 of 35). Per type: threat_arrest 0/3, threat_violence 1/4, threat_false_action 0/4, abusive_language 1/3,
+false_affiliation 2/3, wrong_amount 3/3, false_urgency 1/3, third_party_disclosure 0/3, harassment 1/3, shaming 1/4,
+deception_other 0/3. It was not tuned on afterwards. Widening by category did not raise recall on fresh
+paraphrase: expect high precision, and misses on any wording the lists do not hold.
+
+Known limitations: it reads words, not meaning. Paraphrases outside the listed categories' words ("a squad car in
+your driveway", "gets people booked", "my associates don't ask as nicely", "keep them that way: pay", "your car will
+be picked up", "filing papers with the county", "the people you rent from", "your parents must be so proud"),
+sarcasm ("brilliant plan, genius"), and threats spread over several sentences pass; money written in words is
+parsed only for plain English numbers; a demanded amount at or under the balance is never checked; third parties
+the client did not name and the lists do not hold are missed; a negation more than about eight words before the
+term is not seen, and a negation before a listed phrase also hides a threat later in the same clause ("judges
+don't look kindly on people like you"); and "Typical." style put-downs are caught only as whole sentences.
 """
 
 from __future__ import annotations
@@ -216,6 +238,7 @@ _BLOCKERS: Final = frozenset(
     }
 )  # fmt: skip
 _NEGATION_WINDOW: Final = 8
+_PRONOUNS: Final = frozenset({"we", "us", "i", "me", "they", "we'll", "we'd", "i'll", "i'd", "they'll"})
 _VOIDING_TAIL: Final = re.compile(
     r"[^.!?;]{0,60}?\b(?:unless|as\s+long\s+as|so\s+long\s+as|provided|only\s+if)\b"
     # "we won't sue, but you're leaving us no choice": the negation is taken back.
@@ -260,6 +283,9 @@ def _negated(text: str, start: int, end: int) -> bool:
     for index in range(len(words) - 1, -1, -1):
         word = words[index]
         if word in _BLOCKERS:
+            # "worried (that) we'd post it": a worry about what we would do is reported, not threatened.
+            cue = words[index - 2] if index > 1 and words[index - 1] == "that" else words[index - 1] if index else ""
+            negated = word in _PRONOUNS and cue in _TOPIC_CUES
             break
         # In an if/unless clause, "don't" negates the condition ("if you don't pay"), not the threat.
         if word in _TOPIC_CUES or (_is_negation(word) and not in_condition):
@@ -299,6 +325,10 @@ _THIRD_PARTIES: Final = (
     r"|father|dad|brothers?|sisters?|siblings?|sons?|daughters?|kids|children|grandparents?|in-laws?"
     r"|neighbou?rs?|friends?|landlord|landlady|roommates?|flatmates?|housemates?|church|pastor|references?"
     r"|everyone\s+you\s+know|social\s+media"
+    # Widened by role: the client's community, workplace and online audience.
+    r"|(?:kids'?|children's|son's|daughter's)\s+school|school|teachers?|principal|congregation|community"
+    r"|HR\s+department|payroll|personnel|team\s+lead|whole\s+office|followers|contacts|facebook|instagram"
+    r"|linkedin|employees|staff\s+at\s+your\s+\w+|everyone\s+at\s+(?:work|church|your\s+\w+)|in-?laws"
 )
 _GOVERNMENT: Final = (
     r"IRS|Internal\s+Revenue\s+Service|FBI|Department\s+of\s+(?:Justice|the\s+Treasury|Treasury|Revenue)|DOJ"
@@ -311,11 +341,18 @@ _GOVERNMENT: Final = (
     r"|district\s+attorney(?:'s\s+office)?|DA's\s+office|attorney\s+general(?:'s\s+office)?"
     r"|(?:county\s+|city\s+)?sheriff(?:'s)?\s+(?:office|department)|police(?:\s+department)?|law\s+enforcement"
     r"|U\.?S\.?\s+marshals?|court\s+officers?|officer\s+of\s+the\s+court"
+    # Widened: any "federal"/"state" office, court-linked roles, process servers.
+    r"|federal\s+(?:\w+\s+)?(?:agency|agents?|office|department|bureau|unit|program|division|officers?"
+    r"|investigators?|authorit\w+|task\s+force)|state\s+(?:\w+\s+)?(?:agency|office|department|bureau|authorit\w+)"
+    r"|process\s+servers?|(?:the\s+)?courts?(?=\s+(?:system|administration|clerk|services))|court\s+clerk"
+    r"|marshal'?s?\s+(?:office|service)|(?:state|federal)\s+government"
 )
 _AFFILIATION_CUE: Final = (
     r"this\s+is|we\s+are|we're|i\s+am|i'm|calling\s+(?:from|on\s+behalf\s+of|for)|on\s+behalf\s+of"
     r"|(?:work|working|works|partner(?:ed|ing)?|cooperat\w*|coordinat\w*)\s+(?:closely\s+)?with|as\s+an?"
     r"|authori[sz]ed\s+by|acting\s+for|represent\w*|part\s+of|affiliated\s+with|division\s+of"
+    r"|sent\s+by|assigned\s+by|(?:report|reporting|reports)\s+to|(?:here|calling|writing)\s+for"
+    r"|instructed\s+by|on\s+assignment\s+from|employed\s+by|contracted\s+(?:by|with)"
 )
 
 
@@ -338,7 +375,12 @@ _RULES: Final[tuple[_Rule, ...]] = (
         _rx(
             r"""(?P<key>\b(?:arrest(?:ed|ing|s)?|jail(?:ed|s)?|prison|imprison\w*|lock(?:ed)?\s+(?:you\s+)?up
             |behind\s+bars|handcuff\w*|criminal\s+charges?|press(?:ing)?\s+charges|prosecut\w*|police|cops?
-            |sheriff\w*|(?:a|an|the|arrest)\s+warrants?|warrants?\s+(?:for|out|has|have|will|is|can|could|may|might))
+            |sheriff\w*|(?:a|an|the|arrest)\s+warrants?|warrants?\s+(?:for|out|has|have|will|is|can|could|may|might)
+            |(?:in|into)\s+(?:police\s+)?custody|detain\w*|locked\s+away|(?:a|jail|prison|police|holding)\s+cell\b
+                (?!\s*(?:phone|number))|criminal\s+(?:complaint|investigation|proceedings?|justice)
+            |(?:call|calls|calling|contact\w*|notify\w*|alert\w*|involv\w*|bring\w*\s+in|get\w*)\s+the\s+authorities
+            |(?:the\s+)?authorities\s+(?:will|would|'ll|are\s+going\s+to)\s+(?:be\s+)?(?:notified|involved|called
+                |informed|alerted|come|get)|(?:a\s+)?night\s+in\s+(?:a\s+)?cell|orange\s+jumpsuit)
             \b)"""
         ),
         "mentions arrest, jail or police action; a consumer debt never leads to arrest",
@@ -368,7 +410,27 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |(?:have|know)\s+(?:people|guys|friends)\s+(?:who|that)\s+(?:can|will)\s+(?:find|reach|visit|get\s+to
                 |deal\s+with|take\s+care\s+of)|find\s+you\s+wherever
             |(?:come|comes|coming)\s+knocking
-            |or\s+else(?=\s*[.!?]|\s*$))\b"""
+            |or\s+else(?=\s*[.!?]|\s*$)
+            # Widened by category: veiled threats that name no act.
+            |(?:things|this|it|matters|life)\s+(?:could|can|will|might|may|would|is\s+going\s+to|are\s+going\s+to)\s+
+                (?:get|turn|become)\s+(?:very\s+|really\s+|pretty\s+)?(?:ugly|messy|nasty|unpleasant|dangerous|rough
+                |personal|painful|bad\s+for\s+you)
+            |(?:people|guys|colleagues|collectors|associates|team|folks|partners|boys)\s+(?:\w+\s+){0,3}?(?:are|is|aren't)
+                \s+(?:a\s+lot\s+|much\s+|far\s+|way\s+|quite\s+as\s+|as\s+|so\s+)?(?:less|not\s+(?:so|as))\s+
+                (?:patient|nice|friendly|understanding|gentle|polite|forgiving|kind|pleasant|reasonable)
+            |(?:less|not\s+as|not\s+so)\s+(?:patient|nice|friendly|understanding|gentle|polite|forgiving|kind)\s+
+                (?:as|than)\s+(?:i\s+am|me|i)
+            |(?:you'll|you\s+will|you're\s+going\s+to)\s+(?:be\s+sorry|pay\s+for\s+(?:this|that|it)|wish\s+you\s+had)
+            |find\s+out\s+(?:the\s+hard\s+way|what\s+happens)|(?:we|i)\s+know\s+where\s+(?:your|you)\b
+            |know\s+(?:your\s+address|where\s+your\s+(?:kids|children|family|wife|husband)|what\s+car\s+you\s+drive)
+            |(?:hate|shame)\s+(?:for|if)\s+(?:anything|something)\s+(?:to\s+)?(?:happen|happened)
+            |(?:keep|look\s+over)\s+(?:looking\s+)?over\s+your\s+shoulder|be\s+(?:very\s+)?careful\s+(?:out\s+there
+                |on\s+your\s+way|walking|driving|at\s+night)|sleep\s+with\s+one\s+eye\s+open
+            |(?:can't|cannot|won't)\s+hide\s+(?:from\s+us\s+)?forever|nowhere\s+to\s+hide
+            |(?:teach|taught)\s+you\s+a\s+lesson|pay\s+you\s+a\s+(?:little\s+)?visit|(?:deal|dealt)\s+with\s+you\s+
+                (?:personally|ourselves|our\s+way)|(?:get|be)\s+physical|(?:hope|pray)\s+(?:you|your)\s+
+                (?:\w+\s+){0,3}?(?:stays?\s+safe|is\s+safe|are\s+safe)
+            |(?:what|who)\s+(?:\w+\s+){0,3}?(?:might|could|will)\s+(?:show|turn)\s+up)\b"""
         ),
         "threatens or hints at harm to the client, their family or property",
     ),
@@ -399,7 +461,20 @@ _RULES: Final[tuple[_Rule, ...]] = (
                 |pay|salary|assets|funds)|tow(?:ed|ing)?\s+(?:away\s+)?your
             |(?:car|vehicle|truck)\s+(?:\w+\s+)?towed
             |(?:take|deduct|pull|get|collect)\s+(?:\w+\s+){0,3}?(?:out\s+of|from)\s+your\s+(?:pay(?:check|cheque)?
-                |wages|salary|benefits|social\s+security|pension))
+                |wages|salary|benefits|social\s+security|pension)
+            # Widened: consequences framed as certain punishments the creditor will inflict.
+            |(?:empty|drain|clean\s+out|wipe\s+out|raid|clear\s+out|lock|freeze|block|close)\w*\s+(?:all\s+)?
+                (?:of\s+)?your\s+(?:\w+\s+)?(?:bank\s+)?(?:accounts?|savings|funds|cards?)
+            |(?:take|taking|took|grab|claim|sell|auction|strip)\w*\s+(?:away\s+)?(?:everything|all|whatever)\s+
+                (?:you\s+(?:own|have)|of\s+your)|(?:take|taking|took|sell|auction)\w*\s+(?:away\s+)?your\s+
+                (?:\w+\s+)?(?:truck|motorbike|boat|jewel\w*|tv|stuff|things|apartment|business|land|retirement)
+            |(?:lose|losing)\s+(?:your\s+)?(?:house|home|car|job|apartment|kids|children|wages|paycheck|savings)
+                (?=[^.!?]{0,40}\b(?:unless|if|because|when|over|for)\b|\s*(?:[.!?]|$))
+            |(?:attach|intercept|offset|withhold|dock|cut)\w*\s+(?:\w+\s+)?your\s+(?:wages|pay(?:check|cheque)?
+                |salary|tax\s+refund|benefits|pension)
+            |(?:come|coming|go|going)\s+after\s+(?:everything|your\s+\w+)
+            |(?:change|changed|changing)\s+the\s+locks|bailiffs?|(?:put|putting|place)\s+(?:a\s+)?(?:claim|charge)\s+
+                (?:on|against)\s+your\s+(?:house|home|property|car))
             \b"""
         ),
         "threatens garnishment, seizure or repossession, which no scenario has under way",
@@ -438,7 +513,17 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |ridiculous|absurd|insulting|nonsense|rubbish|garbage|clueless|use\s+your\s+(?:brain|head)
             |(?:kidding|joking)\s+me|(?:you're|you\s+are|what)\s+a\s+joke|get\s+real|give\s+me\s+a\s+break
             |spare\s+me\s+(?:the|your)|crocodile\s+tears|waterworks|cry\s+me\s+a\s+river|boo[\s-]hoo
-            |you\s+(?:really\s+|just\s+|even\s+)?can't\s+(?:\w+\s+)?(?:do|manage|get)\s+anything(?:\s+right)?)\b"""
+            |you\s+(?:really\s+|just\s+|even\s+)?can't\s+(?:\w+\s+)?(?:do|manage|get)\s+anything(?:\s+right)?
+            # Widened by category: insults, and put-downs addressed to the client, and sarcasm markers.
+            |scumbags?|lowlifes?|low-life|parasites?|leech(?:es)?|slobs?|crooks?|cheats?|cheaters?|con\s+artists?
+            |waste\s+of\s+(?:space|oxygen|air)|deadweight|numbskull|nitwit|halfwit|dimwit|dope|bozo|cretin|pig
+            |(?:you(?:'re|\s+are)|such\s+an?|what\s+an?)\s+(?:(?:total|complete|real|absolute|utter|such\s+a)\s+)?
+                (?:failure|disappointment|embarrassment|baby|child|coward|mess|disgrace|nobody|nuisance|pest
+                |piece\s+of\s+work|dishonest|spineless|cowardly|greedy|selfish|shameless|pitiful|hopeless|lame)
+            |nice\s+try|(?:yeah|oh)\s*,?\s+right(?=\s*[.!?])|heard\s+(?:it|that|that\s+one)\s+(?:all\s+)?before
+            |what\s+a\s+(?:surprise|shock)|how\s+convenient|save\s+(?:it|your\s+breath|the\s+excuses)
+            |(?:spit|out)\s+with\s+it|(?:drop|cut)\s+the\s+act|quit\s+whining|stop\s+(?:whining|crying|whimpering)
+            |whin(?:e|ing|er|y)|pull\s+the\s+other\s+one|do\s+(?:me|us)\s+a\s+favou?r)\b"""
         ),
         "uses profane, insulting or hostile language",
     ),
@@ -459,7 +544,17 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |should\s+have\s+known\s+better
             |like\s+(?:a\s+|an\s+)?(?:grown[\s-]+up|adult|responsible\s+(?:adult|person|grown-up|borrower))
             |no\s+self[\s-]respect|can't\s+(?:even\s+)?manage\s+(?:your\s+)?(?:money|finances)
-            |don't\s+pay\s+your\s+bills|reckless|lazy|bad\s+(?:person|parent|example))\b"""
+            |don't\s+pay\s+your\s+bills|reckless|lazy|bad\s+(?:person|parent|example)
+            # Widened by category: moral judgement of the client for owing.
+            |some\s+of\s+us\s+(?:actually\s+)?(?:work|pay)|(?:get|find)\s+a\s+(?:real\s+)?job
+            |beyond\s+your\s+means|(?:should|could)\s+have\s+thought\s+(?:of|about)\s+(?:that|this)
+            |(?:excuses,?\s+excuses|(?:stop|quit)\s+making\s+excuses|always\s+(?:an|some)\s+excuse)
+            |(?:no|zero|any)\s+(?:sense\s+of\s+)?(?:shame|dignity|integrity|decency|honou?r|morals)
+            |(?:embarrass\w*|humiliat\w*)\s+(?:for\s+)?(?:you|yourself)|(?:poor|bad|terrible|awful)\s+(?:life\s+)?
+                (?:choices|decisions)|(?:learn|learned)\s+(?:some\s+)?(?:responsibility|a\s+lesson)
+            |(?:honest|decent|good|hard-?working)\s+(?:people|folks|families|citizens)\s+(?:pay|don't)
+            |(?:keep\s+)?your\s+word\s+(?:means|is\s+worth)\s+nothing|(?:a\s+)?man\s+of\s+(?:his|your)\s+word
+            |(?:how\s+(?:do|can)\s+you)\s+(?:live\s+with\s+yourself|sleep\s+at\s+night|look\s+at\s+yourself))\b"""
         ),
         "shames or judges the client for owing",
     ),
@@ -518,7 +613,21 @@ _RULES: Final[tuple[_Rule, ...]] = (
                 (?:\d|tonight|midnight|today|tomorrow|noon|end|close|this|the\s+end)
             |(?:offers?|deals?|it|this|rates?|plans?)\s+(?:like\s+this\s+)?(?:\w+\s+)?(?:disappear|go|goes|vanish)\w*\s+
                 (?:fast|quickly|soon)|while\s+(?:it|stocks)\s+lasts?
-            |(?:grab|snap)\s+(?:it|this)\s+(?:up\s+)?(?:now|while|before|today)|before\s+it's\s+gone)"""
+            |(?:grab|snap)\s+(?:it|this)\s+(?:up\s+)?(?:now|while|before|today)|before\s+it's\s+gone
+            # Widened by category: invented clocks and vanishing offers.
+            |midnight\s+tonight|(?:clock|meter)\s+is\s+ticking|time-?sensitive|(?:urgent|immediate)\s+action
+            |(?:don't|do\s+not)\s+(?:wait|delay)(?:\s+(?:any\s+)?(?:longer|another))?(?=[^.!?]{0,40}\b(?:or|gone|lose
+                |expire|miss)\b)|hurry|(?:the\s+)?(?:window|door)\s+(?:is\s+)?(?:closes|closing|shuts|shutting)
+            |(?:offer|deal|plan|rate|discount|terms?)\s+(?:\w+\s+){0,2}?(?:ends|closes|dies|disappears|vanishes)
+            |(?:today|tonight|this\s+(?:is|will\s+be))\s+(?:is\s+)?(?:the|your)\s+(?:very\s+)?(?:last|final)\s+
+                (?:day|chance|call|time|opportunity)|only\s+\d+\s+(?:hours?|minutes?|days?)\s+(?:left|remain)
+            |(?:after|past)\s+(?:today|tonight|this\s+call|midnight)\W+(?:\w+\W+){0,4}?(?:gone|off\s+the\s+table
+                |no\s+longer|won't|can't|withdrawn|expires?)
+            |(?:once|when)\s+(?:this\s+call|we\s+hang\s+up|today)\s+(?:ends|is\s+over|passes)
+            |(?:never|won't\s+ever|won't)\s+(?:see|get)\s+(?:an?\s+)?(?:offer|deal|chance)\s+like\s+this
+            |(?:only|can)\s+(?:hold|keep)\s+(?:it|this|the\s+offer|that)\s+(?:open\s+)?(?:until|till|for)\s+
+                (?:\d+\s+(?:hours?|minutes?)|tonight|midnight|noon|today|the\s+end\s+of\s+(?:the\s+)?day)
+            |right\s+now\s+or|(?:final|last)\s+(?:offer|call|reminder|attempt|deadline))"""
         ),
         "invents a deadline or expiry the scenario does not support",
     ),
@@ -537,7 +646,16 @@ _RULES: Final[tuple[_Rule, ...]] = (
                 |with)\s+){{0,3}}(?P<key>(?:{_THIRD_PARTIES}))\b
             |\b(?P<key2>(?:{_THIRD_PARTIES}))\b(?:\s+[\w']+){{0,2}}?\s+(?:will|would|'ll|is\s+going\s+to
                 |are\s+going\s+to|should|might|may|could|shall|deserves?\s+to|needs?\s+to|ought\s+to|to)\s+(?:be\s+)?
-                (?:informed|notified|told|contacted|called|hear\w*|find\s+out|learn|know|get\s+a\s+call)\b"""
+                (?:informed|notified|told|contacted|called|hear\w*|find\s+out|learn|know|get\s+a\s+call)\b
+            # Widened: making the debt public, with or without naming a person.
+            |\b(?P<key3>(?:post|posting|posted|publish\w*|put|putting|share|sharing|broadcast\w*|advertis\w*|list\w*)
+                \s+(?:\w+\s+){{0,5}}?(?:online|on\s+(?:the\s+)?(?:internet|social\s+media|facebook|instagram|twitter
+                |x|tiktok|linkedin|a\s+(?:public\s+)?(?:list|website|board))|in\s+the\s+(?:paper|newspaper)))
+            |\b(?P<key4>(?:let|make\s+sure|ensure)\s+(?:everyone|everybody|the\s+whole\s+\w+|all\s+your\s+\w+)\s+
+                (?:know|knows|sees?|hears?|finds?\s+out))
+            |\b(?P<key5>(?:everyone|everybody|the\s+whole\s+(?:\w+\s+)?(?:street|neighbou?rhood|town|office|building
+                |block|church|family|world|school|company)|all\s+your\s+\w+)\s+(?:will|would|'ll|is\s+going\s+to
+                |are\s+going\s+to|gonna)\s+(?:soon\s+)?(?:know|hear|find\s+out|learn|see))\b"""
         ),
         "says the agent will tell or contact a third party about the debt",
         exempt=_CONSENT,
@@ -560,7 +678,16 @@ _RULES: Final[tuple[_Rule, ...]] = (
             |(?:we|i|someone|somebody|people|our\s+\w+)(?:'ll|'d|\s+will|\s+would|\s+might|\s+may|\s+could
                 |\s+are\s+going\s+to|'re\s+going\s+to)?\s+(?:\w+\s+)?(?:come|show\s+up|turn\s+up|stop\s+by|come\s+by
                 |drop\s+by|visit\s+you)\s+(?:to\s+|at\s+|round\s+|round\s+to\s+)?your\s+(?:house|home|door|place
-                |front\s+door))\b"""
+                |front\s+door)
+            # Widened: relentless contact and waiting outside the client's home or work.
+            |(?:call|ring|phon|text|contact|email|messag|hear|visit)\w*\b[^.!?;]{0,30}?\b(?:constantly|non-?stop
+                |over\s+and\s+over|again\s+and\s+again|relentlessly|all\s+day(?:\s+long)?|all\s+night|every\s+chance
+                |every\s+few\s+(?:hours|minutes)|(?:a|an)\s+lot\s+more|a\s+dozen\s+times|(?:twenty|ten|fifty|\d+)
+                \s+times)
+            |(?:won't|will\s+not|never|not\s+going\s+to)\s+(?:ever\s+)?(?:leave|let)\s+you\s+(?:alone|be|in\s+peace)
+            |(?:wait\w*|park\w*|sit\w*|camp\w*|stand\w*|lurk\w*)\s+(?:right\s+)?outside\s+your
+            |(?:show|turn)\s+up\s+(?:at|to)\s+your\s+(?:work|job|office|workplace|kids'?\s+school|church|gym)
+            |never\s+hear\s+the\s+end\s+of|(?:hound|pester|badger)\w*\s+you)\b"""
         ),
         "threatens repeated, late-night or unwanted contact",
     ),
@@ -594,7 +721,20 @@ _RULES: Final[tuple[_Rule, ...]] = (
                 |written\s+off|wiped(?:\s+out)?|erased)
             |(?:legally|by\s+law)\s+(?:required|obliged|obligated|bound)\s+to\s+(?:accept|agree|sign
                 |pay\s+(?:today|now|immediately|within))
-            |the\s+law\s+requires\s+you\s+to\s+(?:accept|agree|sign|pay\s+(?:today|now|immediately)))\b"""
+            |the\s+law\s+requires\s+you\s+to\s+(?:accept|agree|sign|pay\s+(?:today|now|immediately))
+            # Widened: false liability of others, permanence, pointless rights.
+            |(?:spouse|wife|husband|partner|parents?|family|children|kids|son|daughter|brother|sister|co-?signer
+                |relatives)\s+(?:is|are)\s+(?:also\s+|equally\s+|legally\s+|jointly\s+|now\s+)*(?:liable|responsible
+                |on\s+the\s+hook|obligated)
+            |(?:never|won't\s+ever)\s+(?:go|goes)\s+away|(?:can't|cannot|won't)\s+be\s+(?:discharged|disputed|removed
+                |erased|wiped)|disput\w*\s+(?:it\s+|this\s+)?(?:is|are|would\s+be)\s+(?:pointless|useless|a\s+waste
+                |futile)|(?:no|zero)\s+(?:point|use)\s+(?:in\s+)?disput\w*
+            |(?:against|breaking|breaks|violat\w*)\s+the\s+law\s+(?:to\s+)?(?:not\s+pay|by\s+not|if\s+you\s+don't)
+            |(?:it's|is)\s+illegal\s+(?:to|not\s+to)\s+(?:ignore|not|skip|refuse|miss)
+            |(?:credit\s+score|score)\s+will\s+(?:drop|fall|go)\s+to\s+(?:zero|nothing)
+            |(?:employers?|landlords?|banks?)\s+(?:will|would)\s+(?:all\s+)?(?:refuse|reject|never\s+hire|never\s+rent)
+            |(?:we're|we\s+are|i'm|i\s+am)\s+(?:just\s+)?(?:a\s+)?(?:friend|neighbou?r|survey|customer\s+care\s+
+                survey|courtesy|wellness\s+check))\b"""
         ),
         "makes a false or misleading claim about the law, the client's rights or the consequences",
     ),
@@ -810,11 +950,46 @@ def _currency_matches(currency: str | None, scenario_currency: str) -> bool:
     return currency == scenario_currency.upper()
 
 
+# A demand for money with no balance word: "we need $17,000 from you", "you must pay $17,000", "hand over $17k".
+_DEMAND: Final = re.compile(
+    r"""\b(?:need|needs|want|wants|demand\w*|expect\w*|requir\w*|insist\w*|must\s+(?:\w+\s+)?pay|have\s+to\s+pay
+        |has\s+to\s+pay|got\s+to\s+pay|gotta\s+pay|pay\s+(?:us|me|back)|pay|paying|send\s+(?:us|me)|hand\s+over
+        |cough\s+up|fork\s+over|come\s+up\s+with|collect\w*|recover\w*|get\s+(?:\w+\s+)?back|find|wire|transfer)
+        \b(?:\s+[\w']+){0,3}?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _is_demand(text: str, amount: _Amount) -> bool:
+    left, _ = _sentence_bounds(text, amount.start, amount.end)
+    before = text[max(left, amount.start - 60) : amount.start]
+    return bool(_DEMAND.search(before)) or bool(re.match(r"\s+from\s+you\b", text[amount.end : amount.end + 12]))
+
+
 def _amount_violations(text: str, scenario: Scenario) -> Iterator[Violation]:
     amounts = list(_amounts(text))
     for amount in amounts:
         role = _role(text, amount)
-        if role in ("other", "unknown"):
+        if role == "other":
+            continue
+        if role == "unknown":
+            # An amount demanded with no balance word is checked only when it cannot be an instalment or a
+            # settlement: more than the balance, or in another currency. "You must pay $500 today" is a lawful
+            # request for part of the balance, and "we need $12,000 from you" may be a lump-sum offer.
+            if not _is_demand(text, amount) or _negated(text, amount.start, amount.end):
+                continue
+            wrong_currency = not _currency_matches(amount.currency, scenario.currency)
+            if amount.value <= scenario.balance + 0.5 and not wrong_currency:
+                continue
+            yield Violation(
+                "wrong_amount",
+                text[amount.start : amount.end],
+                amount.start,
+                amount.end,
+                f"demands {text[amount.start : amount.end]!r}, more than the balance of {scenario.balance_text()}"
+                if not wrong_currency
+                else f"demands {text[amount.start : amount.end]!r}; the balance is {scenario.balance_text()}",
+            )
             continue
         hedge_match = _HEDGE.search(text[max(0, amount.start - 20) : amount.start])
         hedge = re.sub(r"\s+", " ", (hedge_match.group("hedge") or "~").lower()) if hedge_match else ""

@@ -34,13 +34,37 @@ Each kind is reported once per message, at its first match.
 
 Limitations
 -----------
-These are patterns, not understanding. On the labelled messages they were built on
-(``tests/unit/negotiation/rights_cases.jsonl``, splits ``dev1``/``dev2``) precision and recall are 1.00 for every
-kind; on a held-out split written afterwards and never tuned on, precision stays 1.00 but recall falls to 0.20-0.67
-(crisis 0.50). Paraphrases the lexicon has not seen ("I'm done with life", "no more calls", "I retained counsel",
-"this was settled years ago") slip through, so this check is a floor, not a net: pair it with a model-based check
-and human review, above all for crisis. It reads English only, one message at a time (a request split across two
-messages is missed), and cannot tell sarcasm or quoted speech from a real request.
+These are patterns, not understanding. Figures on the labelled messages
+(``tests/unit/negotiation/rights_cases.jsonl``), per kind, precision / recall:
+
+- Tuning splits (``dev1``, ``dev2``, ``dev3``, ``holdout_used``): 1.00 / 1.00 for every kind. These are the
+  messages the patterns were built on, so this says nothing about new wording.
+- First holdout (57 messages, now ``holdout_used``), measured before any tuning on it: precision 1.00; recall
+  crisis 0.50 (4/8), cease_contact 0.33 (2/6), attorney 0.50 (3/6), dispute 0.38 (3/8), no_work_contact
+  0.20 (1/5), client_threat 0.67 (2/3). Its misses ("I'm done with life", "No more calls. I mean it.", "I retained
+  counsel yesterday.", "This was settled years ago.") led to widening by category of phrasing, not by sentence:
+  crisis (done with life, not wanting to wake up, nothing to live for, disappearing, method words such as
+  jumping or hanging, "thinking about / going to end it", "can't take it anymore" beside a hopeless word, life
+  not worth living, final goodbyes), cease (no more calls/texts, "don't want you to contact me again", cease
+  contacting, do-not-call list, "stop bothering me", "done talking to you"), attorney (retained/hired counsel,
+  "my counsel will...", anything sent "to/through my lawyer", represented by, legal aid), dispute (settled or
+  paid off long ago, "not mine", never had an account, fraud, wrong amount, asking for proof or the original
+  contract, any "dispute" not denied, time-barred), work (store/shop/place of work, "no calls to my work",
+  "my boss will fire me if you call", "can't talk at work"), threat (property damage, weapons). Each came with
+  hard negatives ("stop calling it a debt", "I'm done with this process", "my friend is a lawyer", "settled on
+  60 days?", "I work from home so call any time", "life is hard but I'll pay"), kept in ``dev3``.
+- Second holdout (``holdout2``, 65 messages written after that widening), measured once and never tuned on:
+  precision 1.00 for every kind (no false positive on 20 hard negatives); recall crisis 0.40 (4/10),
+  cease_contact 0.64 (7/11), attorney 0.75 (6/8), dispute 0.50 (5/10), no_work_contact 0.80 (4/5),
+  client_threat 0.00 (0/3). Missed: indirect crisis signs ("I don't see the point of any of it", "everyone
+  would be happier if I wasn't around", giving things away, a rope, "all my meds at once"), typos ("stop
+  callin me"), "no longer wish to be contacted", "retained the services of an attorney", "the balance is way
+  off", "my ex opened this account", time-barred debt in plain words, and veiled threats ("see what happens").
+
+So this check is a floor, not a net. It is weakest exactly where a miss costs most (indirect crisis language),
+and it cannot be fixed by more patterns: pair it with a model-based check and human review, above all for
+crisis. It reads English only, one message at a time (a request split across two messages is missed), and
+cannot tell sarcasm or quoted speech from a real request.
 """
 
 from __future__ import annotations
@@ -97,11 +121,25 @@ _CONTACT_VERB = rf"{_ONE_VERB}(?:(?:\s*,\s*|\s+)(?:(?:and|or)\s+)?{_ONE_VERB})*"
 # What may follow "stop calling me" in a cease request; anything else ("...a liar", "...Mr Morgan") is not one.
 _CEASE_TAIL = (
     r"(?=\s*(?:$|[.!?,;:)]|again\b|already\b|any\s*more\b|ever\b|please\b|now\b|immediately\b|and\b|or\b|about\b|"
-    r"regarding\b|every\b|so\b|all\s+the\s+time\b|at\s+home\b|on\s+(?:my|this)\b|period\b|for\s+good\b|you\b|i\b))"
+    r"regarding\b|every\b|so\b|all\s+the\s+time\b|at\s+home\b|on\s+(?:my|this|here)\b|period\b|for\s+good\b|you\b|i\b|"
+    r"here\b|right\s+now\b|today\b|at\s+all\b|altogether\b|no\s+more\b|asap\b|thanks?\b|thank\s+you\b|ok\b|okay\b))"
+)
+_WORK_NOUN = (
+    r"(?:work(?:place)?|job|office|employer|boss|manager|supervisor|store|shop|restaurant|salon|site|factory|"
+    r"warehouse|school|clinic|hospital|place\s+of\s+(?:work|employment|business)|work\s+(?:number|phone|line))"
 )
 _WORKPLACE = (
-    r"(?:at\s+(?:my\s+)?(?:work(?:place)?|job|office|the\s+office|the\s+shop)|"
-    r"my\s+(?:work(?:place)?|job|office|employer|boss|manager|work\s+(?:number|phone|line)))"
+    r"(?:(?:at|to)\s+(?:my\s+|the\s+)?(?:work(?:place)?|job|office|shop|store|place\s+of\s+(?:work|employment))|"
+    rf"my\s+{_WORK_NOUN}|during\s+(?:my\s+)?(?:work(?:ing)?\s+hours|shifts?|work)|on\s+my\s+shift)"
+)
+
+_LAWYER = (
+    r"(?:lawyers?|attorneys?|solicitors?|counsel|legal\s+(?:representative|counsel|team|rep|adviser|advisor)|"
+    r"law\s*firm|public\s+defender)\b"
+)
+# "my lawyer friend", "my attorney cousin", "a lawyer's letter", "lawyer fees" are not representation.
+_NOT_MY_LAWYER = (
+    r"(?!\s+(?:friend|cousin|brother|sister|uncle|aunt|neighbou?r|in\s+the\s+family|fees?|bills?|costs?)\b)"
 )
 
 _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
@@ -130,6 +168,36 @@ _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"\brather\s+(?:be\s+dead|die)\b",
         r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)\b",
         r"\bnever\s+wake\s+up\b",
+        # Widened by category after the first holdout (see the Limitations section).
+        r"\b(?:done|finished)\s+with\s+(?:life|living|being\s+alive|this\s+(?:life|world)|existing)\b",
+        rf"\b(?:do{_NOT}|never)\s+want\s+to\s+wake\s+up\b|\bhope\s+i\s+(?:do{_NOT}\s+|never\s+)wake\s+up\b|"
+        r"\b(?:go\s+to\s+)?sleep\s+and\s+(?:not|never)\s+wake\s+up\b",
+        r"\bno(?:thing)?\s+(?:left\s+)?(?:reason\s+)?to\s+live\s+for\b|\bno\s+reason\s+to\s+(?:keep\s+)?(?:live|living|going)\b",
+        r"\b(?:want|wanna|wish\s+i\s+could|going)\s+(?:to\s+)?(?:just\s+)?disappear\b(?!\s+(?:for\s+a\s+(?:bit|while|week|day)))",
+        r"\b(?:ways?|how)\s+to\s+(?:die|end\s+it(?:\s+all)?|kill\s+myself|end\s+my\s+life)\b",
+        r"\b(?:hang|shoot|drown|poison|stab|starve)(?:ing)?\s+myself\b|\bunalive\b",
+        r"\bjump(?:ing|ed)?\s+(?:off|from)\s+(?:a|the|my|this|that)\s+(?:\w+\s+)?"
+        r"(?:bridge|building|roof(?:top)?|cliff|balcony|ledge|tower|overpass|window)\b",
+        r"\b(?:jump|step|walk|throw\s+myself|lie\s+down)(?:ing|ed)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:\w+\s+)?"
+        r"(?:train|bus|car|truck|lorry|traffic)\b|\bthrow(?:ing)?\s+myself\s+(?:off|under)\b",
+        r"\b(?:think(?:ing)?|thought|thoughts|going|gonna|want|wanna|plan(?:ning)?|ready|tempted|consider(?:ing)?|"
+        r"decided|about)\s+(?:about\s+|of\s+|to\s+)?(?:just\s+)?end(?:ing)?\s+it\b"
+        r"(?!\s+(?:with|early|here|by|on|via|through|now\s+by|and\s+(?:pay|settle)))",
+        r"\bca(?:n'?t|nnot)\s+(?:take|handle|bear|stand|cope\s+with|do)\s+(?:life|living|being\s+alive)\b|"
+        r"\bca(?:n'?t|nnot)\s+(?:take|handle|bear|cope\s+with)\s+(?:it|this|any\s+of\s+(?:it|this))\s+any\s*more\b"
+        r"(?=[^\n]{0,100}?\b(?:life|living|alive|hopeless|pointless|give\s+up|giving\s+up|end\s+it|gone|nobody|"
+        r"no\s+one|done|die|dead|over)\b)",
+        r"\b(?:life|living)\s+(?:is|'s)(?:n'?t|\s+not)\s+worth\s+(?:it|living|anything)\b|"
+        r"\bnot\s+worth\s+(?:living|being\s+alive)\b",
+        r"\b(?:tired|sick|weary)\s+of\s+(?:living|life|being\s+alive|existing)\b|"
+        r"\bgiv(?:e|ing)\s+up\s+on\s+(?:life|living|everything)\b",
+        r"\b(?:goodbye|good\s+bye|bye)\s+forever\b|\bthis\s+is\s+(?:my\s+)?goodbye\b|"
+        r"\bsay(?:ing)?\s+(?:my\s+)?goodbyes?\s+to\s+(?:everyone|everybody|my\s+(?:family|kids|children|wife|husband))\b",
+        rf"\b(?:wo{_NOT}|will\s+not)\s+be\s+(?:around|here|alive)\s+(?:much\s+longer|for\s+(?:much\s+)?long(?:er)?)\b",
+        r"\b(?:wanna|want\s+to|wish\s+i\s+could)\s+(?:just\s+)?(?:die|be\s+dead|sleep\s+forever|not\s+exist|"
+        r"stop\s+existing)\b|\bwish\s+i\s+(?:was|were|had)\s+(?:never\s+(?:been\s+)?born|not\s+alive)\b|"
+        r"\bwish\s+i\s+(?:wasn'?t|weren'?t)\s+(?:alive|born)\b",
+        r"\bend\s+my\s+(?:suffering|misery|pain)\b|\bout\s+of\s+my\s+misery\b|\bbetter\s+without\s+me\b",
     ),
     "client_threat": (
         r"\b(?:i'?ll|i\s+will|i'?m\s+(?:going|gonna)\s+to|i'?m\s+gonna|gonna)\s+(?:\w+\s+){0,4}?"
@@ -140,9 +208,22 @@ _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"\bbeat\s+you\s+up\b",
         r"\bwatch\s+your\s+back\b",
         r"\byou'?re\s+(?:dead|a\s+dead\s+man|dead\s+meat)\b",
+        r"\b(?:smash|burn|torch|trash|wreck|vandali[sz]e|blow\s+up|firebomb|key)\w*\s+(?:up\s+|down\s+)?(?:your|ur)\s+"
+        r"(?:\w+\s+)?(?:office|offices|building|car|house|home|windows?|place|shop|store|head|face|skull)\b",
+        r"\b(?:bring|grab|get|got|have)\w*\s+(?:my|a)\s+(?:gun|knife|shotgun|rifle|baseball\s+bat)\b",
     ),
     "no_work_contact": (
-        rf"\b(?:{_DONT}|stop)\s+(?:ever\s+)?{_CONTACT_VERB}\s+(?:me\s+)?{_WORKPLACE}",
+        rf"\b(?:{_DONT}|stop|quit|no\s+more)\s+(?:ever\s+)?{_CONTACT_VERB}\s+(?:me\s+)?{_WORKPLACE}",
+        rf"\bno\s+(?:more\s+)?(?:phone\s+)?(?:calls|contact|texts|messages|calling)\s+{_WORKPLACE}",
+        r"\b(?:fire|fired|sack|sacked|lose\s+my\s+job|get\s+me\s+(?:fired|sacked|in\s+trouble)|write\s+me\s+up)\b"
+        r"[^.!?]{0,40}\b(?:if|when|because|cause|cuz|since)\s+(?:you|u|your|y'?all|they|these)\b[^.!?]{0,30}"
+        r"\b(?:call|ring|contact|phon|text|show)\w*",
+        rf"\b(?:if|when)\s+(?:you|u)\s+(?:keep\s+|ever\s+)?(?:call|ring|contact|phon|text)\w*\s+(?:me\s+)?{_WORKPLACE}"
+        r"[^.!?]{0,40}\b(?:fire|fired|sack|sacked|lose\s+my\s+job|trouble)",
+        r"\bca(?:n'?t|nnot)\s+(?:talk|speak|take\s+(?:personal\s+)?calls|answer|be\s+on\s+(?:the|my)\s+phone|"
+        r"use\s+my\s+phone|have\s+my\s+phone)\b[^.!?]{0,20}?\b(?:at|during|while\s+(?:i'?m\s+)?at|on)\s+"
+        r"(?:work|my\s+job|the\s+job|the\s+office|my\s+shift|shift)\b",
+        rf"\b(?:work|job|office|shift)\b[^\n]{{0,60}}?\b(?:{_DONT}|stop|quit)\s+{_CONTACT_VERB}\s+(?:me\s+)?there\b",
         rf"\b(?:{_DONT}|stop)\s+(?:ever\s+)?{_CONTACT_VERB}\s+(?:me\s+)?(?:\w+\s+)?(?:during|while\s+i'?m\s+at)\s+work",
         rf"\b(?:{_DONT}|stop|quit)\s+(?:ever\s+)?{_CONTACT_VERB}\s+[^.!?]{{0,25}}\bwhere\s+i\s+work\b",
         r"\byou\s+(?:called|contacted|rang|phoned)\s+(?:me\s+at\s+)?(?:my\s+)?"
@@ -153,6 +234,20 @@ _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"(?:\w+\s+)?(?:calls|phone\s+calls)\s+(?:at|during|while\s+at|while\s+i'?m\s+at)\s+work\b",
     ),
     "cease_contact": (
+        r"\bno\s+(?:more|further)\s+(?:phone\s+)?(?:calls|texts|e-?mails|messages|contact|letters|communications?|"
+        r"calling|texting)\b(?!\s+(?:to|at)\s+my\b)",
+        rf"\b(?:do{_NOT}|never)\s+(?:ever\s+)?want\s+(?:you\s+(?:guys\s+|people\s+|lot\s+)?(?:to\s+)?{_CONTACT_VERB}\s+me|"
+        r"to\s+(?:be|get)\s+(?:contacted|called|texted|e-?mailed|messaged)|to\s+hear\s+from\s+(?:you|u|your\s+\w+))"
+        r"\b(?=\s*(?:$|[.!?,;]|again\b|any\s*more\b|ever\b|at\s+all\b|period\b|no\s+more\b|about\s+this\b))",
+        r"\bnever\s+(?:want\s+to\s+)?hear\s+from\s+(?:you|u)\s+again\b",
+        r"\bstop\s+(?:harass|bother|hound|pester|bug|badger|stalk)(?:ing)?\s+me\b(?!\s+about\s+(?:the\s+)?(?:fee|interest))|"
+        r"\bstop\s+blowing\s+up\s+my\s+phone\b",
+        r"\bleave\s+me\s+(?:the\s+hell\s+)?be\b",
+        rf"\bcease\s+(?:all\s+)?{_CONTACT_VERB}\b",
+        r"\bdo[-\s]?not[-\s]?(?:call|contact)\s+(?:list|registry)\b|\bdnc\s+list\b",
+        r"\b(?:unsubscribe|opt)\s+me\b|^\W*(?:stop|unsubscribe)\W*$",
+        r"\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+done\s+(?:talking|speaking|communicating|dealing)\s+(?:to|with)\s+(?:you|u)\b",
+        r"\bstop\s+sending\s+me\s+(?:any\s+more\s+|anymore\s+)?(?:letters|texts|e-?mails|messages|mail)\b",
         # "stop calling me", "stop texting and calling me"; not "stop calling me a liar" or "...at work".
         rf"\b(?:stop|quit)\s+(?:all\s+)?{_CONTACT_VERB}\s+me\b{_CEASE_TAIL}",
         r"\bstop\s+(?:all\s+)?(?:contact|communications?)\b",
@@ -169,22 +264,31 @@ _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"\bdo(?:n'?t|\s+not)\s+want\s+(?:any\s+more|anymore|any\s+further|further)\s+"
         r"(?:calls|contact|letters|messages)\b",
         r"\b(?:take|remove)\s+(?:me|my\s+(?:name|number))\s+(?:off|from)\s+your\s+"
-        r"(?:call(?:ing)?\s+|contact\s+)?list\b",
+        r"(?:call(?:ing)?\s+|contact\s+|mailing\s+|phone\s+|text(?:ing)?\s+|sms\s+)?lists?\b",
     ),
     "attorney": (
         r"\b(?:talk|speak|go|refer|direct\s+(?:all\s+)?(?:communications?|calls|questions)|contact|call)\s+"
         r"(?:to\s+|with\s+)?"
         r"my\s+(?:lawyer|attorney|solicitor|counsel|legal\s+(?:representative|counsel))\b",
-        r"\bmy\s+(?:lawyer|attorney|solicitor|counsel)\b(?!\s+(?:friend|cousin|brother|sister|uncle|aunt|neighbou?r))"
-        r"(?=\s+(?:is|will|has|said|says|told|advised|handles)\b"
-        r"|'s\s+(?:name|number|details|contact|e-?mail|phone|office)\b)",
+        rf"\bmy\s+{_LAWYER}{_NOT_MY_LAWYER}"
+        r"(?=\s+(?:\w+\s+)?(?:is|are|will|'ll|has|have|had|said|says|told|advised|advises|handles|handling|wants|would|"
+        r"can|should|asked|sent|represents|recommended|recommends|insists|instructed|needs|contacted|wrote|"
+        r"filed|says)\b|'s\s+(?:name|number|details|contact|e-?mail|phone|office|letter|info)\b)",
+        rf"\b(?:to|with|through|thru|via|from|by)\s+my\s+{_LAWYER}{_NOT_MY_LAWYER}",
+        rf"\bi\s+(?:have|'?ve\s+got|got|now\s+have|have\s+now\s+got)\s+(?:a\s+|an\s+|my\s+own\s+|legal\s+)?(?:\w+\s+)?"
+        rf"(?:lawyers?|attorneys?|solicitors?|counsel)\b{_NOT_MY_LAWYER}(?!'s)",
+        r"\b(?:hired|retained|engaged|instructed)\s+(?:myself\s+)?(?:a\s+|an\s+|my\s+own\s+|legal\s+)?(?:\w+\s+)?"
+        rf"(?:lawyers?|attorneys?|solicitors?|counsel|representation|law\s*firm)\b{_NOT_MY_LAWYER}(?!'s)",
+        r"\b(?:being\s+|now\s+)?represented\s+by\b|\brepresent(?:s|ing)\s+me\b",
+        r"\blegal\s+aid\b[^.!?]{0,40}\b(?:handling|representing|dealing|helping|took|taking|on\s+(?:my|the)\s+case)\b",
         r"\bi\s+(?:have|'?ve\s+got|'?ve\s+(?:hired|retained))\s+(?:a|an)\s+(?:\w+\s+)?(?:lawyer|attorney|solicitor)\b"
         r"(?!\s+(?:friend|cousin|brother|sister|in\s+the\s+family))",
         r"\b(?:hired|retained|engaged|gave\s+me|got(?:\s+me)?|assigned\s+me|working\s+with)\s+(?:a|an)\s+(?:\w+\s+)?"
         r"(?:lawyer|attorney|solicitor|counsel)\b",
         r"\b(?:have|got|under)\s+(?:legal\s+)?(?:representation|legal\s+counsel)\b",
         r"\b(?:i'?m|i\s+am)\s+(?:legally\s+)?represented\b",
-        r"\b(?:lawyer|attorney|solicitor)\s+(?:is\s+)?(?:handling|representing|dealing\s+with)\s+(?:this|it|me|my)\b",
+        r"\b(?:lawyer|attorney|solicitor|counsel|law\s*firm|public\s+defender)\s+(?:is\s+|are\s+)?(?:now\s+)?"
+        r"(?:handling|representing|dealing\s+with|taking\s+care\s+of)\s+(?:this|it|me|my|the)\b",
     ),
     "dispute": (
         r"\b(?:is|'s)\s*(?:n'?t|\s+not)\s+my\s+(?:debt|account|loan|bill)\b(?!\s+(?:that|which)\b)",
@@ -208,6 +312,38 @@ _PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"\bpaid\s+(?:this|it|that|the)(?:\s+(?:debt|loan|balance|account|bill))?\s+(?:off|in\s+full)\b",
         r"\bdo(?:n'?t|\s+not)\s+recogni[sz]e\s+(?:this|that|the)\s+(?:debt|account|loan|charge|balance)\b",
         r"\bthe\s+amount\s+is\s+wrong\b",
+        r"\b(?:this|that|it|the\s+(?:debt|account|loan|balance|bill))\s+(?:was|were|has\s+been|had\s+been|got|is)\s+"
+        r"(?:already\s+|fully\s+|all\s+)?(?:settled|paid(?:\s+(?:off|up|in\s+full))?|cleared|closed|resolved|"
+        r"discharged|written\s+off|forgiven)\b(?!\s+(?:on|by|for|if|when|with)\b)",
+        r"\b(?:settled|paid\s+(?:off|in\s+full|up)|cleared)\b[^.!?]{0,30}\b(?:years?|months?|ages)\s+ago\b",
+        r"\balready\s+(?:paid|settled|cleared)\s+(?:this|that|it|the\s+(?:debt|account|loan|balance|bill)|"
+        r"in\s+full|off|everything)\b",
+        r"\bdischarged\s+(?:in|through|by)\s+(?:my\s+)?bankruptcy\b|\bstatute\s+of\s+limitations?\b|\btime[-\s]barred\b",
+        r"\b(?:is|'s|was|are)\s*(?:n'?t|\s+not)\s+mine\b(?!\s+to\b)|\bnot\s+mine\b(?!\s+to\b)|\bnone\s+of\s+(?:this|it|that)\s+is\s+mine\b",
+        r"\bnever\s+(?:had|held|opened|used|owned|signed\s+up\s+for)\s+(?:a|an|any|this|that|the)\s+(?:\w+\s+)?"
+        r"(?:loan|account|card|contract|service|plan|policy)\b|"
+        r"\bnever\s+(?:been\s+(?:a|your)\s+customer|did\s+business|dealt\s+with|done\s+business|bought|ordered|purchased)\b",
+        r"\b(?:did|have)(?:n'?t|\s+not)\s+(?:ever\s+)?(?:borrow(?:ed)?\s+(?:this|that|any|the|money|from)|"
+        r"sign(?:ed)?\s+(?:anything|this|that|for\s+(?:this|that|any))|take\s+out\s+(?:this|that|a|any)|"
+        r"open(?:ed)?\s+(?:this|that|an?|any)\s+(?:\w+\s+)?(?:account|loan|card))",
+        r"\bfraud\w*\s+(?:on|charges?|account|activity|transactions?)\b|"
+        r"\b(?:someone|somebody)\s+(?:else\s+)?(?:opened|used|took\s+out|stole)\b|\bstolen\s+identity\b|"
+        r"\bidentity\s+(?:fraud|got\s+stolen)\b|\bid\s+theft\b",
+        r"\b(?:balance|amount|figure|total|debt|number|sum|bill|charges?|fees?|interest)\b[^.!?]{0,30}?"
+        r"\b(?:is|'s|are|was|looks|seems)\s+(?:\w+\s+)?(?:wrong|incorrect|inaccurate|not\s+(?:right|correct|accurate)|"
+        r"inflated|made\s+up|a\s+mistake|an\s+error|bogus)\b|"
+        r"\b(?:wrong|incorrect|inaccurate|inflated)\s+(?:amount|balance|figure|total|sum|charges?)\b",
+        rf"\bdo{_NOT}\s+owe\s+(?:you\s+)?(?:that\s+much|(?:anywhere\s+)?(?:near|close\s+to))\b|\bi\s+only\s+owed?\b|"
+        r"\bowe\s+(?:way\s+|much\s+|a\s+lot\s+)?less\s+than\b",
+        r"\b(?:want|need|request(?:ing)?|demand(?:ing)?|ask(?:ing)?\s+for|send\s+me|show\s+me|see|give\s+me)\s+"
+        r"(?:\w+\s+){0,3}?(?:proof|evidence|verification|validation|the\s+original\s+(?:contract|agreement|paperwork|"
+        r"documents?|loan\s+\w+)|(?:a\s+)?copy\s+of\s+(?:the|my)\s+(?:original\s+|signed\s+)?(?:contract|agreement|"
+        r"signature|loan\s+agreement))\b(?!\s+of\s+(?:my\s+|the\s+)?(?:payments?|income|address|hardship|"
+        r"identity|employment))|\bprove\s+(?:it|that|this|i\s+owe)\b|\bvalidation\s+(?:letter|notice)\b",
+        r"\bdisput(?:e|ing|ed)\b",
+        r"\bwrong\s+(?:guy|girl|man|woman|name|number|customer|individual)\b|"
+        r"\bgot\s+me\s+(?:confused|mixed\s+up|mistaken)\b|\bmistaken\s+identity\b|"
+        r"\bsomeone\s+else'?s?\s+(?:debt|account|loan)\b",
     ),
 }
 
@@ -223,7 +359,9 @@ _DENIED_REQUEST = re.compile(
 _DENIED_CRISIS = re.compile(
     r"\b(?:not|never|cannot|(?:do|does|did|would|could|will|wo|ca|is|am|are|was|were|should)n'?t)\s+(?:\w+\s+){0,2}$"
 )
-_DENIABLE_CRISIS = re.compile(r"^(?:suicidal|kill|hurt|harm|cut|end|tak)")
+_DENIED_VERB = re.compile(r"\b(?:not|no|never|(?:do|does|did|have|has|had|would|will|wo|ca)n'?t)\s+(?:\w+\s+){0,2}$")
+_DENIABLE_ATTORNEY = re.compile(r"^(?:hired|retained|engaged|instructed)")
+_DENIABLE_CRISIS = re.compile(r"^(?:suicidal|kill|hurt|harm|cut|end|tak|hang|shoot|drown|poison|stab|jump|done)")
 
 _REASONS: Final[dict[str, str]] = {
     "crisis": "The client may be at risk of self-harm; their safety comes before any negotiation.",
@@ -250,6 +388,11 @@ def _clause_prefix(text: str, start: int) -> str:
 
 def _is_denied(kind: str, text: str, match: re.Match[str]) -> bool:
     prefix = _clause_prefix(text, match.start()).lower()
+    word = match.group(0).lower()
+    if kind == "dispute" and word.startswith("disput") and _DENIED_VERB.search(prefix):
+        return True  # "I'm not disputing", "no dispute", "I don't want to dispute it"
+    if kind == "attorney" and _DENIABLE_ATTORNEY.match(word) and _DENIED_VERB.search(prefix):
+        return True  # "I haven't hired a lawyer", "I never retained counsel"
     if kind == "crisis":
         return bool(_DENIABLE_CRISIS.match(match.group(0).lower()) and _DENIED_CRISIS.search(prefix))
     if kind in ("cease_contact", "no_work_contact", "dispute", "attorney"):

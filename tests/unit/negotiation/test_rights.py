@@ -1,17 +1,23 @@
 """Client rights and vulnerability detection, measured on labelled client messages.
 
-``rights_cases.jsonl`` holds one labelled message per line, in three splits, each labelled before it was measured:
+``rights_cases.jsonl`` holds one labelled message per line, in splits, each labelled before it was measured:
 
 - ``dev1``: written first, before any pattern; the patterns were then written against it.
 - ``dev2``: written next as a held-out set. Its first measurement (patterns tuned on ``dev1`` only) gave recall
   crisis 0.45, cease_contact 0.50, attorney 0.43, dispute 0.33, no_work_contact 0.50, client_threat 0.00, with
   precision 0.75-1.00; the patterns were then widened on it, so it is now tuning data too.
-- ``holdout``: written after that and measured once, never tuned on. Its numbers are the honest estimate of
-  how the patterns do on wording they have not seen: precision 1.00 for every kind; recall crisis 0.50 (4/8),
-  cease_contact 0.33 (2/6), attorney 0.50 (3/6), dispute 0.38 (3/8), no_work_contact 0.20 (1/5),
-  client_threat 0.67 (2/3). The tests pin precision on it, not recall.
+- ``holdout_used`` (formerly ``holdout``): 57 messages written after that. First measured with no tuning on it:
+  precision 1.00 for every kind; recall crisis 0.50 (4/8), cease_contact 0.33 (2/6), attorney 0.50 (3/6),
+  dispute 0.38 (3/8), no_work_contact 0.20 (1/5), client_threat 0.67 (2/3). The patterns were then widened by
+  category of phrasing with its misses in view, so it is tuning data now.
+- ``dev3``: category probes and hard negatives written during that widening (one or more per new category, e.g.
+  "I'm done with this process", "my friend is a lawyer", "settled on 60 days?"). Tuning data.
+- ``holdout2``: 65 messages (45 positives, 20 hard negatives) written and labelled after the widening, measured
+  once, never tuned on: precision 1.00 for every kind (no false positive); recall crisis 0.40 (4/10),
+  cease_contact 0.64 (7/11), attorney 0.75 (6/8), dispute 0.50 (5/10), no_work_contact 0.80 (4/5),
+  client_threat 0.00 (0/3). The tests pin precision on it and keep recall from falling below that first figure.
 
-The ≥ 0.95 precision/recall bar is asserted on ``dev1`` + ``dev2`` (the data the patterns were built on).
+The ≥ 0.95 precision/recall bar is asserted on the tuning splits (``dev1``, ``dev2``, ``dev3``, ``holdout_used``).
 """
 
 from __future__ import annotations
@@ -37,8 +43,18 @@ from eq_negotiator.scenario import Scenario
 
 CASES_PATH = Path(__file__).with_name("rights_cases.jsonl")
 CASES: list[dict[str, Any]] = [json.loads(line) for line in CASES_PATH.read_text(encoding="utf-8").splitlines()]
-TUNING = [case for case in CASES if case["split"] in ("dev1", "dev2")]
-HOLDOUT = [case for case in CASES if case["split"] == "holdout"]
+TUNING_SPLITS = ("dev1", "dev2", "dev3", "holdout_used")
+TUNING = [case for case in CASES if case["split"] in TUNING_SPLITS]
+HOLDOUT = [case for case in CASES if case["split"] == "holdout2"]
+# Recall on ``holdout2`` at its one measurement (true positives out of positives); a floor, not a target.
+HOLDOUT_FIRST_RECALL = {
+    "crisis": (4, 10),
+    "cease_contact": (7, 11),
+    "attorney": (6, 8),
+    "dispute": (5, 10),
+    "no_work_contact": (4, 5),
+    "client_threat": (0, 3),
+}
 
 
 def scores(cases: Iterable[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -67,7 +83,9 @@ def scores(cases: Iterable[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 def test_the_labelled_set_is_big_enough_and_well_formed() -> None:
     assert len(TUNING) >= 60
-    assert {case["split"] for case in CASES} == {"dev1", "dev2", "holdout"}
+    assert {case["split"] for case in CASES} == {*TUNING_SPLITS, "holdout2"}
+    assert len(HOLDOUT) >= 50
+    assert sum(not case["kinds"] for case in HOLDOUT) >= 15
     for case in CASES:
         assert set(case["kinds"]) <= set(RIGHTS_KINDS), case
     for kind in ESCALATING_KINDS:
@@ -87,6 +105,14 @@ def test_precision_on_unseen_wording(kind: str) -> None:
     # Recall on the holdout is far lower (see the module docstring); precision is what the patterns can promise.
     score = scores(HOLDOUT)[kind]
     assert score["fp"] == 0, score
+
+
+@pytest.mark.parametrize("kind", RIGHTS_KINDS)
+def test_recall_on_unseen_wording_does_not_fall_below_its_first_measurement(kind: str) -> None:
+    score = scores(HOLDOUT)[kind]
+    tp, positives = HOLDOUT_FIRST_RECALL[kind]
+    assert score["tp"] + score["fn"] == positives, score
+    assert score["tp"] >= tp, score
 
 
 def test_every_tuning_case_individually() -> None:
