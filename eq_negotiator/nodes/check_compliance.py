@@ -19,9 +19,8 @@ from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.negotiation.guard import ComplianceGuard, safe_template, violation_feedback
 from eq_negotiator.negotiation.offers import states_offer
-from eq_negotiator.nodes.common import context_of, latest_client_message
+from eq_negotiator.nodes.common import context_of, latest_client_message, scenario_of
 from eq_negotiator.nodes.replying import stated_days, write_reply
-from eq_negotiator.scenario import Scenario
 
 DISCLOSURE: Final[str] = (
     "This is a communication from a debt collector. This is an attempt to collect a debt, and any information "
@@ -36,7 +35,7 @@ def make_check_compliance(services: Services) -> Callable[..., dict[str, Any]]:
     def check_compliance(state: NegotiationState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
         """Check the draft, redraft or replace it if needed, and send the result to the client."""
         context = context_of(runtime)
-        scenario = Scenario(**state["scenario"])
+        scenario = scenario_of(state, context)
         guard = ComplianceGuard(scenario)
         client_text = latest_client_message(state["messages"]).text
         draft = state["draft"]

@@ -11,11 +11,17 @@ from eq_negotiator.dialogue import AGENT, CLIENT, ClientMessageError
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.reasoning import History
+from eq_negotiator.scenario import Scenario
 
 
 def context_of(runtime: Runtime[Context]) -> Context:
     """The run's context, or the defaults when the caller passed none."""
     return runtime.context if isinstance(runtime.context, Context) else Context()
+
+
+def scenario_of(state: NegotiationState, context: Context) -> Scenario:
+    """The dialogue's scenario: the one fixed in state, or (before ``update_history`` fixes it) the context's."""
+    return Scenario(**(state.get("scenario") or context.scenario))
 
 
 def latest_client_message(messages: list[AnyMessage]) -> HumanMessage:

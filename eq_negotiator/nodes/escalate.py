@@ -21,8 +21,7 @@ from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.negotiation.rights import RightsEvent, appropriate_reply
-from eq_negotiator.nodes.common import context_of
-from eq_negotiator.scenario import Scenario
+from eq_negotiator.nodes.common import context_of, scenario_of
 
 RESUME_ACTIONS: Final[tuple[str, ...]] = ("continue", "close")
 """What an operator may decide: let the agent continue the thread, or close it."""
@@ -35,7 +34,7 @@ def make_handle_rights(services: Services) -> Callable[..., dict[str, Any]]:
         """Send the event's fixed reply and mark the thread escalated."""
         event = state["rights_event"] or {}
         rights_event = RightsEvent(kind=event["kind"], span=tuple(event["span"]), reason=event["reason"])
-        reply = appropriate_reply(rights_event, Scenario(**(state.get("scenario") or context_of(runtime).scenario)))
+        reply = appropriate_reply(rights_event, scenario_of(state, context_of(runtime)))
         return {
             "messages": [AIMessage(content=reply, response_metadata={"rights_event": event.get("kind")})],
             "status": "escalated",

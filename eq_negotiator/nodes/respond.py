@@ -19,19 +19,8 @@ from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.negotiation.guard import safe_template
 from eq_negotiator.negotiation.offers import states_offer
-from eq_negotiator.nodes.common import context_of
-from eq_negotiator.nodes.replying import (
-    PROVIDER_MESSAGE_ID,
-    EmptyReplyError,
-    leaks_prompt,
-    reply_seed,
-    stated_days,
-    temperature_for,
-    write_reply,
-)
-from eq_negotiator.scenario import Scenario
-
-__all__ = ["PROVIDER_MESSAGE_ID", "EmptyReplyError", "make_respond", "reply_seed", "temperature_for"]
+from eq_negotiator.nodes.common import context_of, scenario_of
+from eq_negotiator.nodes.replying import leaks_prompt, stated_days, write_reply
 
 
 def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
@@ -44,7 +33,7 @@ def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
         draft = write_reply(services, state, context, config)
         text, offer_check = draft.text, "stated"
         if leaks_prompt(text, draft.system_prompt):
-            text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
+            text, offer_check = safe_template(scenario_of(state, context), days), "template"
         elif not states_offer(text, days):
             redraft = write_reply(
                 services,
@@ -57,7 +46,7 @@ def make_respond(services: Services) -> Callable[..., dict[str, Any]]:
             if states_offer(redraft.text, days) and not leaks_prompt(redraft.text, redraft.system_prompt):
                 draft, text, offer_check = redraft, redraft.text, "redrafted"
             else:
-                text, offer_check = safe_template(Scenario(**state["scenario"]), days), "template"
+                text, offer_check = safe_template(scenario_of(state, context), days), "template"
         return {
             "draft": {"text": text, "metadata": draft.metadata, "offer_check": offer_check, "days": days},
             "reply": draft.reply_record(),

@@ -16,12 +16,18 @@ from langgraph.runtime import Runtime
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
-from eq_negotiator.negotiation.agreement import AgreementConfig, Move, NegotiationStatus, assess, client_progress
+from eq_negotiator.negotiation.agreement import (
+    AgreementConfig,
+    Move,
+    NegotiationStatus,
+    Outcome,
+    assess,
+    client_progress,
+)
 from eq_negotiator.negotiation.concession import ConcessionConfig, ConcessionStrategy
 from eq_negotiator.negotiation.offers import parse_offer
-from eq_negotiator.nodes.common import context_of, latest_client_message
+from eq_negotiator.nodes.common import context_of, latest_client_message, scenario_of
 from eq_negotiator.reasoning import STANCES
-from eq_negotiator.scenario import Scenario
 
 
 def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
@@ -30,7 +36,6 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
     def track_offers(state: NegotiationState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Parse the client's offer, judge agreement, and set the creditor's standing offer or the agreed terms."""
         context = context_of(runtime)
-        scenario = Scenario(**(state.get("scenario") or context.scenario))
         round_number = state.get("turn", 0) + 1  # this client message's round, from 1
         standing = (state.get("offer") or {}).get("days")
         client = parse_offer(
@@ -39,30 +44,27 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
         earlier = [o["days"] for o in state.get("client_offers", []) if o.get("days") is not None]
         progress = client_progress(earlier[-1] if earlier else None, client.days, standing, act=client.act)
         previous_outcome = state.get("outcome") or {}
+        config = AgreementConfig(tolerance_days=context.accept_tolerance_days, max_rounds=context.max_rounds)
+        judged_round = min(round_number, context.max_rounds)
         outcome = assess(
             Move("client", client.act, client.days),
-            round=min(round_number, context.max_rounds),
+            round=judged_round,
             standing_offer=standing,
             consecutive_rejections=int(previous_outcome.get("consecutive_rejections", 0)),
-            config=AgreementConfig(tolerance_days=context.accept_tolerance_days, max_rounds=context.max_rounds),
+            config=config,
         )
         update: dict[str, Any] = {
             "client_offer": client.to_dict(),
             "client_offers": [client.to_dict() | {"round": round_number}],
             "progress_signal": progress,
-            "outcome": outcome.to_dict(),
-            "status": outcome.status.value,
         }
-        if outcome.status is NegotiationStatus.AGREED and outcome.agreed_days is not None:
-            update["agreement"] = _agreement(outcome.agreed_days, round_number, "client", outcome.sentence)
-            return update
         if outcome.status is not NegotiationStatus.ONGOING:
-            return update
+            return update | _settled(outcome)
 
         belief_values = state.get("belief") or []
         belief = dict(zip(STANCES, belief_values, strict=True)) if belief_values else None
         strategy = ConcessionStrategy(
-            scenario,
+            scenario_of(state, context),
             ConcessionConfig(
                 curve=context.concession_curve,  # type: ignore[arg-type]  # validated by Context
                 max_rounds=context.max_rounds,
@@ -70,34 +72,31 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
             ),
         )
         response = strategy.respond_to(client.days, round_number - 1, belief, previous_offer=standing)
+        # The creditor's answer is a move too: agreement and the round limit are judged by the same rules.
+        outcome = assess(
+            Move("creditor", "accept" if response.accepted else "propose", response.days),
+            round=judged_round,
+            standing_offer=client.days,
+            consecutive_rejections=outcome.consecutive_rejections,
+            config=config,
+        )
         if response.accepted:
-            sentence = (
-                f"Agreed on {response.days} days in round {round_number}; the creditor accepted the client's ask "
-                f"(its own offer was {response.offer.days} days)."
-            )
-            update["agreement"] = _agreement(response.days, round_number, "creditor", sentence)
-            update["status"] = NegotiationStatus.AGREED.value
-            update["outcome"] = outcome.to_dict() | {
-                "status": "agreed",
-                "agreed_days": response.days,
-                "closed_by": "creditor",
-                "sentence": sentence,
-            }
-            return update
+            return update | _settled(outcome, detail=f"its own offer was {response.offer.days} days")
         offer = {"days": response.days, "round": round_number, "reason": response.offer.reason}
-        update["offer"] = offer
-        update["offers"] = [offer]
-        if round_number >= context.max_rounds:
-            sentence = (
-                f"No agreement within the maximum of {context.max_rounds} rounds; the final offer was "
-                f"{response.days} days."
-            )
-            update["status"] = NegotiationStatus.MAX_ROUNDS.value
-            update["outcome"] = outcome.to_dict() | {"status": "max_rounds", "sentence": sentence}
-        return update
+        return update | {"offer": offer, "offers": [offer]} | _settled(outcome)
 
     return track_offers
 
 
-def _agreement(days: int, round_number: int, closed_by: str, summary: str) -> dict[str, Any]:
-    return {"days": days, "round": round_number, "closed_by": closed_by, "summary": summary}
+def _settled(outcome: Outcome, detail: str = "") -> dict[str, Any]:
+    """The state entries for an assessed move: its outcome and status, and the agreement if it reached one."""
+    sentence = f"{outcome.sentence.rstrip('.')} ({detail})." if detail else outcome.sentence
+    entries: dict[str, Any] = {"outcome": outcome.to_dict() | {"sentence": sentence}, "status": outcome.status.value}
+    if outcome.status is NegotiationStatus.AGREED:
+        entries["agreement"] = {
+            "days": outcome.agreed_days,
+            "round": outcome.round,
+            "closed_by": outcome.closed_by,
+            "summary": sentence,
+        }
+    return entries

@@ -23,7 +23,7 @@ from eq_negotiator.nodes import (
     make_sense_emotion,
     make_update_history,
 )
-from eq_negotiator.nodes.respond import EmptyReplyError, reply_seed, temperature_for
+from eq_negotiator.nodes.replying import EmptyReplyError, reply_seed, temperature_for
 from eq_negotiator.prompts import NO_STANCE_INSTRUCTION, load_prompts
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.responders import OFFLINE_MODEL_NAME, OfflineResponder, TemperatureSchedule
