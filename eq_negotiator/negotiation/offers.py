@@ -293,6 +293,8 @@ _REJECT_RE: Final = re.compile(
     r"|\b(?:must|got to|gotta|have to) be (?:joking|kidding)\b|\byou'?re (?:joking|kidding)\b"
     r"|\b(?:don'?t|do not) (?:have|got) (?:the|any) money\b|\bno money\b"
     r"|(?:\bnot|n't|\bnever)\s+(?:\w+\s+)?(?:agree|agreeing|accept|accepting|fair|ok|okay|fine)\b"
+    # "not something I can accept", "nothing we could agree to": the negation sits a few words before the cue.
+    r"|\b(?:not|nothing)(?:\s+\w+){0,3}\s+(?:i|we)\s+(?:can|could|will|would)\s+(?:accept|agree)\b"
     r"|\btoo (?:long|short|soon|fast|much|high|little|low)\b"
 )
 _ACCEPT_RE: Final = re.compile(

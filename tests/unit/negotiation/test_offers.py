@@ -269,6 +269,8 @@ def test_acceptance(text: str, standing: int | None, days: int | None, act: str)
         "we cannot approve 200 days",
         "no deal",
         "that doesn't work",
+        "No, that's not something I can accept.",
+        "That is nothing we could agree to.",
     ],
 )
 def test_rejection_without_counter(text: str) -> None:
