@@ -15,6 +15,8 @@ class Scenario(BaseModel):
     """One credit-recovery case.
 
     Attributes:
+        id: A stable identifier (``debt_001``, ``builtin-03``...) used in simulation records; ``None`` for an ad-hoc
+            scenario (records then call it ``scenario``).
         creditor: Name of the lender or agency the agent speaks for.
         debtor: Name of the client.
         balance: Outstanding balance.
@@ -32,10 +34,17 @@ class Scenario(BaseModel):
         attorney_involved: Whether an attorney acts for the creditor in this case.
         terms_in_play: What is negotiated: ``days`` (the repayment timeline; always), and optionally
             ``settlement_amount`` and ``instalments``.
+        recovery_stage: Where the case is in the recovery process (CRAD's ``Early Delinquency`` ... ``Legal``),
+            if known.
+        cash_flow: The client's cash-flow situation (``Temporary Disruption``, ``Chronic Shortage``,
+            ``Complete Breakdown``), if known.
+        credit_type: The kind of credit (``Working Capital Loan``, ``Credit card``...), if known.
+        metadata: Other descriptive facts from the source (e.g. CRAD's remaining columns), as flat JSON scalars.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    id: str | None = Field(default=None, min_length=1, max_length=200)
     creditor: str = Field(default="Northwind Lending", min_length=1, max_length=200)
     debtor: str = Field(default="Alex Morgan", min_length=1, max_length=200)
     balance: float = Field(default=4_850.0, gt=0)
@@ -49,6 +58,10 @@ class Scenario(BaseModel):
     legal_action_in_progress: bool = False
     attorney_involved: bool = False
     terms_in_play: tuple[Literal["days", "settlement_amount", "instalments"], ...] = ("days",)
+    recovery_stage: str | None = Field(default=None, min_length=1, max_length=100)
+    cash_flow: str | None = Field(default=None, min_length=1, max_length=100)
+    credit_type: str | None = Field(default=None, min_length=1, max_length=100)
+    metadata: dict[str, str | float | int | bool | None] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Scenario:
@@ -59,7 +72,21 @@ class Scenario(BaseModel):
                 f"authorised_limit_days ({self.authorised_limit_days}) is below creditor_target_days "
                 f"({self.creditor_target_days}): the agent could never concede"
             )
+        if self.debtor_target_days < self.creditor_target_days:
+            # The client wanting a shorter timeline than the creditor asks for is no negotiation at all, and the
+            # savings ratio (debtor target - agreed) / (debtor target - creditor target) would flip its sign.
+            raise ValueError(
+                f"debtor_target_days ({self.debtor_target_days}) is below creditor_target_days "
+                f"({self.creditor_target_days}): the client must want at least as long as the creditor asks"
+            )
         return self
+
+    def __hash__(self) -> int:
+        # Frozen models hash their field values; ``metadata`` is a dict, so hash its items instead (keeps scenarios
+        # usable as dict keys and in sets, as they were before ``metadata`` existed).
+        return hash(
+            tuple(frozenset(value.items()) if isinstance(value, dict) else value for value in self.__dict__.values())
+        )
 
     def to_state(self) -> dict[str, Any]:
         """Return the scenario as JSON-native data for graph state."""

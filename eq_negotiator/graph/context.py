@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from eq_negotiator.reasoning import DEFAULT_POLICY
+from eq_negotiator.redaction import check_trace_privacy
 from eq_negotiator.sensing import DEFAULT_SENSOR_SPEC
 
 DEFAULT_MAX_MESSAGE_CHARS: Final[int] = 4000
@@ -37,6 +38,11 @@ class Context:
         max_rounds: Client turns before the negotiation ends without agreement (15 rounds = 30 messages).
         accept_tolerance_days: Offers this close count as agreement (5 days, as in the papers).
         disclosure: Open the first reply with the debt-collector disclosure (FDCPA §1692e(11)).
+        learn: Update the policy's cross-dialogue learning when a dialogue ends. Simulations turn it off so that
+            every dialogue is independent of the order (and the worker) it ran in.
+        trace_privacy: What LangSmith traces (when tracing is on) may hold of the dialogue: ``full`` (everything),
+            ``redacted`` (emails, phone, card and account numbers, amounts and the parties' names masked) or
+            ``hidden`` (no inputs or outputs). See :mod:`eq_negotiator.redaction`.
     """
 
     model: str | None = None
@@ -54,6 +60,8 @@ class Context:
     max_rounds: int = 15
     accept_tolerance_days: int = 5
     disclosure: bool = False
+    learn: bool = True
+    trace_privacy: str = "full"
 
     def __post_init__(self) -> None:
         if not _SEGMENT.match(self.segment):
@@ -68,3 +76,4 @@ class Context:
             raise ValueError(f"accept_tolerance_days must be non-negative, got {self.accept_tolerance_days}")
         if self.temperature is not None and not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be between 0 and 2, got {self.temperature}")
+        check_trace_privacy(self.trace_privacy)

@@ -27,7 +27,7 @@ def make_close_dialogue(services: Services) -> Callable[..., dict[str, Any]]:
         ended: bool | None = True if status == "agreed" else False if status in ("breakdown", "max_rounds") else None
         request = state.get("close_request") or {"succeeded": ended}
         history = history_of(state, include_current=False)
-        if len(history):
+        if context.learn and len(history):
             policy = services.policy(context, runtime.store)
             policy.learn(history, request.get("succeeded"))
             services.save_policy(context, runtime.store, policy)
