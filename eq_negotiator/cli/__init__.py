@@ -12,6 +12,7 @@ from eq_negotiator.cli.emotion import emotion_app
 from eq_negotiator.cli.guard import guard_app
 from eq_negotiator.cli.negotiate import chat, demo, operator_resume
 from eq_negotiator.cli.offer import offer_app
+from eq_negotiator.cli.simulate import compare, simulate
 
 app = typer.Typer(
     name="eqn",
@@ -24,6 +25,8 @@ app.add_typer(offer_app, name="offer")
 app.add_typer(guard_app, name="guard")
 app.command("demo")(demo)
 app.command("chat")(chat)
+app.command("simulate")(simulate)
+app.command("compare")(compare)
 
 operator_app = typer.Typer(help="Act on dialogues handed to a person.", no_args_is_help=True)
 operator_app.command("resume")(operator_resume)

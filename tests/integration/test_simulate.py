@@ -1,0 +1,185 @@
+"""The simulation runner end to end: output files, resumability, settings checks, failures, workers and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eq_negotiator.evals import runner
+from eq_negotiator.evals.runner import (
+    DialogueSimulator,
+    SimulationConfig,
+    SimulationError,
+    compare_policies,
+    read_records,
+    simulate,
+)
+
+pytestmark = pytest.mark.integration
+
+EQN = [sys.executable, "-c", "from eq_negotiator.cli import main; main()"]
+
+# The TF-IDF sensor keeps these runs fast; the embedded sensor is exercised by the CLI test and the benchmark.
+BASE = SimulationConfig(scenarios="builtin", rows=(0, 1), personas=("angry", "cheating"), sensor="tfidf")
+
+ENTRY_KEYS = {
+    "success_rate",
+    "success_ci",
+    "collection_rate",
+    "savings_ratio",
+    "rounds",
+    "debtor_movement",
+    "violations",
+    "negative_emotion_rate_first",
+    "negative_emotion_rate_last",
+}
+
+
+@pytest.fixture(scope="module")
+def simulator() -> DialogueSimulator:
+    return DialogueSimulator(BASE)
+
+
+def _stable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without its timing, which differs between runs."""
+    return {key: value for key, value in record.items() if key != "elapsed_s"}
+
+
+def test_writes_records_summary_and_report(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    result = simulate(BASE, tmp_path, simulator=simulator)
+    assert result.ran == 4 and result.skipped == 0 and result.errors == 0
+    records = [json.loads(line) for line in (tmp_path / "dialogues.jsonl").read_text().splitlines()]
+    assert sorted(record["id"] for record in records) == sorted(
+        f"builtin-{row:02d}|{persona}|eq|s0" for row in (1, 2) for persona in ("angry", "cheating")
+    )
+    for record in records:
+        assert record["debtor"] == "scripted" and record["creditor_model"] == "offline"
+        assert record["outcome"]["status"] in {"agreed", "breakdown", "max_rounds", "escalated"}
+        assert len(record["turns"]) == record["outcome"]["rounds"] >= 1
+        first = record["turns"][0]
+        assert first["debtor"]["text"] and first["creditor"]["text"]
+        assert len(first["reading"]["distribution"]) == 7
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["dialogues"] == 4
+    assert set(summary["by_policy"]) == {"eq"} and set(summary["by_persona"]) == {"angry", "cheating"}
+    for entry in [*summary["by_policy"].values(), *summary["by_persona"].values()]:
+        assert set(entry) >= ENTRY_KEYS
+        low, high = entry["success_ci"]
+        assert 0 <= low <= entry["success_rate"] <= high <= 1
+    assert "scripted" in summary["labels"]["debtor"]
+    assert (tmp_path / "report.md").is_file() and (tmp_path / "report.html").is_file()
+
+
+def test_rerun_skips_finished_dialogues_and_adds_new_ones(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    first = simulate(BASE, tmp_path, simulator=simulator, report=False)
+    before = {record["id"]: _stable(record) for record in first.records}
+    wider = SimulationConfig(**{**BASE.__dict__, "personas": ("angry", "cheating", "sad")})
+    second = simulate(wider, tmp_path, simulator=simulator, report=False)
+    assert second.skipped == 4 and second.ran == 2
+    assert len(second.records) == 6
+    # The finished dialogues were not run again: the file holds each id exactly once.
+    lines = (tmp_path / "dialogues.jsonl").read_text().splitlines()
+    assert len(lines) == 6
+    for record in second.records:
+        if record["id"] in before:
+            assert _stable(record) == before[record["id"]]
+
+
+def test_dialogues_are_reproducible(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    one = simulate(BASE, tmp_path / "one", simulator=simulator, report=False)
+    two = simulate(BASE, tmp_path / "two", simulator=simulator, report=False)
+    assert [_stable(record) for record in one.records] == [_stable(record) for record in two.records]
+
+
+def test_torn_last_line_is_dropped_and_rerun(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    simulate(BASE, tmp_path, simulator=simulator, report=False)
+    path = tmp_path / "dialogues.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2])  # a run killed mid-write
+    assert len(read_records(path)) == 3
+    result = simulate(BASE, tmp_path, simulator=simulator, report=False)
+    assert result.ran == 1 and result.skipped == 3
+    assert len(path.read_text().splitlines()) == 4
+
+
+def test_malformed_line_inside_the_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "dialogues.jsonl"
+    path.write_text('{"id": "a"}\nnot json\n{"id": "b"}\n')
+    with pytest.raises(SimulationError, match="line 2"):
+        read_records(path)
+
+
+def test_other_settings_in_the_same_folder_are_refused(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    simulate(BASE, tmp_path, simulator=simulator, report=False)
+    other = SimulationConfig(**{**BASE.__dict__, "sensor": "embedded"})
+    with pytest.raises(SimulationError, match="sensor"):
+        simulate(other, tmp_path, report=False)
+
+
+def test_bad_settings_are_clear_errors() -> None:
+    with pytest.raises(SimulationError, match="persona"):
+        runner.plan_jobs(SimulationConfig(personas=("grumpy",)))
+    with pytest.raises(SimulationError, match="polic"):
+        runner.plan_jobs(SimulationConfig(policies=("nope",)))
+    with pytest.raises(SimulationError, match="seeds"):
+        SimulationConfig(seeds=0)
+    with pytest.raises(SimulationError, match="two policies"):
+        compare_policies(SimulationConfig(policies=("eq",)), "unused")
+
+
+def test_a_failing_dialogue_is_recorded_and_retried(
+    tmp_path: Path, simulator: DialogueSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = DialogueSimulator._debtor
+
+    def flaky(self: DialogueSimulator, job: runner.DialogueJob) -> Any:
+        if job.persona == "cheating":
+            raise ConnectionError("debtor model unreachable")
+        return real(self, job)
+
+    monkeypatch.setattr(DialogueSimulator, "_debtor", flaky)
+    first = simulate(BASE, tmp_path, simulator=simulator, report=False)
+    assert first.errors == 2
+    failed = [record for record in first.records if record["outcome"]["status"] == "error"]
+    assert all("debtor model unreachable" in record["outcome"]["error"] for record in failed)
+    monkeypatch.setattr(DialogueSimulator, "_debtor", real)
+    second = simulate(BASE, tmp_path, simulator=simulator, report=False)
+    assert second.ran == 2 and second.errors == 0 and second.skipped == 2
+
+
+def test_compare_pairs_the_same_dialogues(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    config = SimulationConfig(**{**BASE.__dict__, "policies": ("eq", "vanilla")})
+    result = compare_policies(config, tmp_path, simulator=simulator)
+    assert result.comparison is not None
+    saved = json.loads((tmp_path / "comparison.json").read_text())
+    assert saved == json.loads(json.dumps(result.comparison))
+    assert "vanilla" in json.dumps(saved)
+    assert "vanilla" in (tmp_path / "report.md").read_text()
+
+
+def test_two_workers_give_the_same_records_as_one(tmp_path: Path, simulator: DialogueSimulator) -> None:
+    one = simulate(BASE, tmp_path / "one", simulator=simulator, report=False)
+    two = simulate(SimulationConfig(**{**BASE.__dict__, "workers": 2}), tmp_path / "two", report=False)
+    assert sorted(map(json.dumps, map(_stable, one.records))) == sorted(map(json.dumps, map(_stable, two.records)))
+
+
+def test_cli_simulate_json_prints_only_the_summary(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    command = [*EQN, "simulate", "--rows", "0-0", "--personas", "sad,victim"]
+    command += ["--workers", "1", "--out", str(out), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # stdout holds exactly one JSON object
+    assert summary["dialogues"] == 2 and set(summary["by_persona"]) == {"sad", "victim"}
+    assert {"summary.json", "dialogues.jsonl", "report.md", "report.html"} <= {p.name for p in out.iterdir()}
+
+
+def test_cli_rejects_unknown_persona(tmp_path: Path) -> None:
+    command = [*EQN, "simulate", "--personas", "grumpy", "--out", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and "grumpy" in done.stderr and not done.stdout
