@@ -73,7 +73,8 @@ def _cells(entry: Mapping[str, Any]) -> list[str]:
 
 def _md_escape(text: str) -> str:
     """Text for a Markdown table cell: HTML-escaped (Markdown renders HTML) and pipes escaped."""
-    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+    # Markdown renderers pass raw HTML through, so <, > and & are escaped; quotes are harmless and stay readable.
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -358,9 +359,15 @@ def write_report(
     md = [
         "# EQ-Negotiator simulation report",
         "",
-        f"{summary.get('dialogues', 0)} dialogues. Labels: {_md_escape(label_text)}.",
+        f"{summary.get('dialogues', 0)} dialogues.",
         "",
-        f"Configuration: {_md_escape(config_text)}",
+        *[f"- **{_md_escape(str(key))}**: {_md_escape(str(value))}" for key, value in labels.items()],
+        "",
+        "Configuration:",
+        "",
+        "```json",
+        config_text.replace("`", "'"),
+        "```",
         "",
     ]
     if caveat:
