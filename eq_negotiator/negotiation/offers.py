@@ -734,10 +734,22 @@ def _read(text: str) -> _Reading:
 
 
 def _mark_echoes(reading: _Reading, standing_offer_days: int | None) -> None:
-    """Treat the standing offer repeated in a question ("Thirty days!?") as theirs: an echo, not an acceptance."""
-    if standing_offer_days is None:
-        return
+    """Treat the standing offer repeated in a question ("Thirty days!?") as theirs: an echo, not an acceptance.
+
+    With nothing on the table yet, a timeline asked about and then refused ("Thirty days? That's impossible.") is the
+    creditor's (from a letter or an earlier call) echoed back, not the client's own proposal.
+    """
     questions = [span for span in _boundaries(reading.text, _SENTENCE_END_RE) if "?" in reading.text[slice(*span)]]
+    if standing_offer_days is None:
+        outside = list(reading.text)
+        for start, end in questions:
+            outside[start:end] = " " * (end - start)
+        if not _rejects("".join(outside)):
+            return
+        for mention in reading.of("days", "own"):
+            if any(start <= mention.start < end for start, end in questions):
+                mention.role = "theirs"
+        return
     for mention in reading.of("days", "own"):
         in_question = any(start <= mention.start < end for start, end in questions)
         if in_question and _round_days(mention.value) == standing_offer_days:

@@ -501,3 +501,18 @@ def test_llm_extractor_needs_structured_output_support() -> None:
 
     with pytest.raises(OfferExtractionError, match="structured output"):
         LLMOfferExtractor(ProseOnly())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Nothing on the table yet: a timeline asked about and then refused is an echo of the creditor's, not a deal.
+        ("Thirty days? That's impossible. You people always want everything at once!", Offer(None, "reject")),
+        ("30 days?? No way.", Offer(None, "reject")),
+        # Asked about without a refusal, it is still the client's proposal.
+        ("Could you do 60 days?", Offer(60, "propose", span="60 days")),
+        ("60 days? Sure, that works.", Offer(60, "accept", span="60 days")),
+    ],
+)
+def test_question_then_refusal_with_no_standing_offer(text: str, expected: Offer) -> None:
+    assert parse_offer(text, standing_offer_days=None) == expected
