@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,3 +63,30 @@ def tiny_csv(tmp_path: Path) -> Path:
             for i, (text, label) in enumerate(TINY_ROWS):
                 writer.writerow([f"{repeat}-{i}", text, label])
     return path
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------------------------
+
+REQUIRE_POSTGRES_ENV = "EQN_REQUIRE_POSTGRES"
+"""Set to 1 (as CI does) to fail, rather than skip, the PostgreSQL tests when no server can be started."""
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole test session ($EQN_TEST_POSTGRES_URL, else a throwaway one on loopback).
+
+    Skips only when no server binaries can be found, and fails instead under ``EQN_REQUIRE_POSTGRES=1``.
+    """
+    try:
+        with start_postgres() as server:
+            yield server
+    except PostgresUnavailable as error:
+        if os.environ.get(REQUIRE_POSTGRES_ENV, "") not in ("", "0"):
+            pytest.fail(f"{error} ({REQUIRE_POSTGRES_ENV} is set)")
+        pytest.skip(str(error))
+
+
+@pytest.fixture()
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty database on the test server: tests never see each other's threads or locks."""
+    return postgres_server.new_database()

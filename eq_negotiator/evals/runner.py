@@ -217,9 +217,15 @@ class DialogueSimulator:
         self._debtor_model: Any = None
 
     def _debtor(self, job: DialogueJob) -> Any:
-        from eq_negotiator.simulation import make_debtor
+        from eq_negotiator.simulation import LLMDebtor, make_debtor
 
-        return make_debtor(self.config.debtor, job.persona, job.scenario, job.seed)
+        if self.config.debtor == SCRIPTED:
+            return make_debtor(SCRIPTED, job.persona, job.scenario, job.seed, max_rounds=self.config.max_rounds)
+        if self._debtor_model is None:  # one client for every dialogue of this worker
+            from eq_negotiator.responders.providers import resolve_chat_model
+
+            self._debtor_model = resolve_chat_model(self.config.debtor, base_url=self.config.base_url)
+        return LLMDebtor(self._debtor_model, job.persona, job.scenario)
 
     def run(self, job: DialogueJob) -> dict[str, Any]:
         """Simulate one dialogue and return its record (status ``error`` with the message if it failed)."""

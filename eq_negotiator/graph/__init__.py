@@ -20,6 +20,10 @@ _EXPORTS: dict[str, str] = {
     "make_builder": "builder",
     "PersistenceError": "persistence",
     "PersistenceSpecError": "persistence",
+    "CheckpointIntegrityError": "persistence",
+    "CheckpointKeyError": "persistence",
+    "ThreadBusyError": "locking",
+    "HistoryModeError": "history",
     "open_checkpointer": "persistence",
     "open_store": "persistence",
     "prepare_persistence": "persistence",
@@ -35,7 +39,11 @@ _EXPORTS: dict[str, str] = {
 if TYPE_CHECKING:
     from eq_negotiator.graph.builder import TURN_NODES, build_graph, graph, make_builder
     from eq_negotiator.graph.context import Context
+    from eq_negotiator.graph.history import HistoryModeError
+    from eq_negotiator.graph.locking import ThreadBusyError
     from eq_negotiator.graph.persistence import (
+        CheckpointIntegrityError,
+        CheckpointKeyError,
         PersistenceError,
         PersistenceSpecError,
         open_checkpointer,
@@ -64,13 +72,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SCHEMA_VERSION",
     "TURN_NODES",
+    "CheckpointIntegrityError",
+    "CheckpointKeyError",
     "Context",
+    "HistoryModeError",
     "NegotiationState",
     "Negotiator",
     "PendingTurnError",
     "PersistenceError",
     "PersistenceSpecError",
     "ReplyError",
+    "ThreadBusyError",
     "ThreadIdError",
     "TurnResult",
     "build_graph",

@@ -133,11 +133,20 @@ def build_graph(
 
     Raises:
         PersistenceSpecError: For a malformed spec.
+        HistoryModeError: For ``?history=latest`` (pruning needs :func:`~eq_negotiator.graph.open_negotiator`).
         PersistenceError: If the database cannot be opened or reached (see :func:`prepare_persistence`).
     """
+    from eq_negotiator.graph.history import HistoryModeError, split_history
+
+    if isinstance(checkpointer, str):
+        checkpointer, history = split_history(checkpointer)
+        if history == "latest":  # pruning is done by the session API after each turn, never by the bare graph
+            raise HistoryModeError("history=latest needs the session API: use open_negotiator(spec) instead")
+    if isinstance(store, str):
+        store = split_history(store)[0]
     services = Services(model=model, sensor=sensor)
     saver = open_checkpointer(checkpointer) if checkpointer is not None else None
-    opened_store = open_store(store) if store is not None else None
+    opened_store = open_store(store, share_with=saver) if store is not None else None
     prepare_persistence(saver, opened_store)
     return make_builder(services, retry=retry).compile(checkpointer=saver, store=opened_store, name="eq-negotiator")
 

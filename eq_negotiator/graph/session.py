@@ -9,24 +9,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.runnables import RunnableConfig
+from langchain_core.tracers.langchain import LangChainTracer
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.base import BaseStore
-from langgraph.types import Command, Durability
+from langgraph.types import Command, Durability, StateSnapshot
+from langsmith.utils import tracing_is_enabled
 
 from eq_negotiator.dialogue import DialogueClosedError, check_client_message
 from eq_negotiator.graph.builder import make_builder
 from eq_negotiator.graph.context import Context
-from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepare_persistence
+from eq_negotiator.graph.history import (
+    DEFAULT_HISTORY,
+    HistoryMode,
+    HistoryModeError,
+    can_prune,
+    check_history,
+    prune_thread,
+    split_history,
+)
+from eq_negotiator.graph.locking import DEFAULT_LOCK_TIMEOUT_S, ThreadLocks
+from eq_negotiator.graph.persistence import CheckpointIntegrityError, open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import Services
 from eq_negotiator.nodes.escalate import RESUME_ACTIONS
 from eq_negotiator.reasoning import STANCES
+from eq_negotiator.redaction import check_trace_privacy, private_tracing_client
 from eq_negotiator.scenario import Scenario
 from eq_negotiator.sensing import EmotionSensor
 
@@ -169,10 +183,18 @@ class Negotiator:
         durability: When checkpoints are written: ``"sync"`` (before the next step), ``"async"`` (in the
             background while the next step runs) or ``"exit"`` (only when the run ends, so a crash mid-turn loses
             the whole turn).
+        lock_timeout: Seconds a run waits while another worker advances the same thread before raising
+            :class:`~eq_negotiator.graph.locking.ThreadBusyError` (0: fail at once). Every run that writes holds
+            the thread's lock (:mod:`eq_negotiator.graph.locking`), so one dialogue has one writer at a time.
+        locks: The per-thread locks; by default those of the graph's checkpointer (PostgreSQL advisory locks,
+            SQLite lock files, or in-process locks for memory).
+        history: ``"full"`` keeps every checkpoint (time travel; a thread's bytes grow with the square of its
+            turns); ``"latest"`` deletes a thread's older checkpoints after each finished run, so it grows linearly
+            and keeps only what resuming needs (see :mod:`eq_negotiator.graph.history`).
 
     Raises:
-        ValueError: If the graph has no checkpointer, the context's scenario is invalid, or ``durability`` is not
-            one of the three modes.
+        ValueError: If the graph has no checkpointer, the context's scenario is invalid, ``durability`` is not
+            one of the three modes, or ``history`` is unknown or ``"latest"`` with a checkpointer that cannot prune.
     """
 
     def __init__(
@@ -181,6 +203,9 @@ class Negotiator:
         context: Context | None = None,
         *,
         durability: Durability = DEFAULT_DURABILITY,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+        locks: ThreadLocks | None = None,
+        history: HistoryMode = DEFAULT_HISTORY,
     ) -> None:
         if graph.checkpointer is None:
             raise ValueError("a Negotiator needs a graph compiled with a checkpointer (e.g. build_graph('memory'))")
@@ -189,28 +214,79 @@ class Negotiator:
         self.graph = graph
         self.context = context or Context()
         self.durability: Durability = durability
-        Scenario(**self.context.scenario)  # a bad scenario is refused before any dialogue starts
+        if not lock_timeout >= 0:
+            raise ValueError(f"lock_timeout must be a non-negative number of seconds, not {lock_timeout!r}")
+        self.lock_timeout = lock_timeout
+        self.locks = locks or ThreadLocks.for_checkpointer(graph.checkpointer)
+        self.history: HistoryMode = check_history(history)
+        if history == "latest" and not can_prune(graph.checkpointer):
+            raise HistoryModeError(
+                f"history='latest' needs a memory, SQLite or PostgreSQL checkpointer, not "
+                f"{type(graph.checkpointer).__name__}"
+            )
+        scenario = Scenario(**self.context.scenario)  # a bad scenario is refused before any dialogue starts
+        self._traced_names = (scenario.debtor, scenario.creditor)
+        self._trace_client: Any = None  # the private LangSmith client, built on the first traced run
+
+    def _run_config(self, thread_id: str) -> RunnableConfig:
+        """The thread's config for a run, with a masking LangSmith tracer when tracing is on and the context asks.
+
+        An explicit ``LangChainTracer`` in the callbacks replaces the one LangChain would build from the environment,
+        so runs are traced once, through the private client (:func:`~eq_negotiator.redaction.private_tracing_client`).
+        """
+        config = self.config(thread_id)
+        mode = self.context.trace_privacy
+        if mode == "full" or not tracing_is_enabled():
+            return config
+        if self._trace_client is None:
+            self._trace_client = private_tracing_client(check_trace_privacy(mode), self._traced_names)
+        config["callbacks"] = [LangChainTracer(client=self._trace_client)]
+        return config
 
     @staticmethod
     def config(thread_id: str) -> RunnableConfig:
         """The run config of a thread."""
         return {"configurable": {"thread_id": check_thread_id(thread_id)}}
 
+    def _snapshot(self, thread_id: str) -> StateSnapshot:
+        """The thread's saved state.
+
+        Raises:
+            CheckpointIntegrityError: If its checkpoint cannot be loaded safely (naming the thread).
+        """
+        try:
+            return self.graph.get_state(self.config(thread_id))
+        except CheckpointIntegrityError as error:
+            raise error.for_thread(thread_id) from error.__cause__
+
+    def _writer(self, thread_id: str) -> AbstractContextManager[None]:
+        """Hold the thread's writer lock: the checks that a run may start, and the run, go inside it.
+
+        Raises:
+            ThreadIdError: If the thread id is malformed.
+            ThreadBusyError: If another worker holds the lock past :attr:`lock_timeout`.
+        """
+        return self.locks.hold(check_thread_id(thread_id), self.lock_timeout)
+
     def state(self, thread_id: str) -> dict[str, Any]:
-        """The thread's current state values (empty for a new thread)."""
-        return dict(self.graph.get_state(self.config(thread_id)).values)
+        """The thread's current state values (empty for a new thread).
+
+        Raises:
+            CheckpointIntegrityError: If its checkpoint is corrupt, names a foreign type or does not decrypt.
+        """
+        return dict(self._snapshot(thread_id).values)
 
     def pending(self, thread_id: str) -> bool:
         """Whether the thread has a client message whose turn did not finish.
 
         A thread waiting for an operator is not pending: see :meth:`escalated`.
         """
-        waiting = self.graph.get_state(self.config(thread_id)).next
+        waiting = self._snapshot(thread_id).next
         return bool(waiting) and "escalate" not in waiting
 
     def _check_open(self, thread_id: str) -> None:
         """Refuse a new run on a thread with an unfinished turn or one that has ended (nothing is written)."""
-        snapshot = self.graph.get_state(self.config(thread_id))
+        snapshot = self._snapshot(thread_id)
         if "escalate" in snapshot.next:
             event = (snapshot.values.get("escalation") or {}).get("event") or {}
             raise EscalatedError(
@@ -232,10 +308,19 @@ class Negotiator:
         return {"messages": [HumanMessage(text)]}
 
     def _invoke(self, thread_id: str, payload: dict[str, Any] | None) -> dict[str, Any]:
-        values: dict[str, Any] = self.graph.invoke(
-            payload, self.config(thread_id), context=self.context, durability=self.durability
-        )
+        try:
+            values: dict[str, Any] = self.graph.invoke(
+                payload, self._run_config(thread_id), context=self.context, durability=self.durability
+            )
+        except CheckpointIntegrityError as error:
+            raise error.for_thread(thread_id) from error.__cause__
+        self._prune(thread_id)
         return values
+
+    def _prune(self, thread_id: str) -> None:
+        """After a run that finished, and under the thread's writer lock: drop older checkpoints if so set."""
+        if self.history == "latest":
+            prune_thread(self.graph.checkpointer, thread_id)
 
     def _run(self, thread_id: str, payload: dict[str, Any] | None) -> TurnResult:
         try:
@@ -246,7 +331,9 @@ class Negotiator:
 
     def _reply_error(self, thread_id: str, error: Exception) -> Exception:
         """A failure of the reply step as :class:`ReplyError`; any other failure unchanged."""
-        waiting = set(self.graph.get_state(self.config(thread_id)).next)
+        if isinstance(error, CheckpointIntegrityError):  # the checkpoint cannot be read back, so no state to ask
+            return error.for_thread(thread_id)
+        waiting = set(self._snapshot(thread_id).next)
         if isinstance(error, ReplyError) or not waiting & {"respond", "check_compliance"}:
             return error
         return ReplyError(
@@ -262,18 +349,23 @@ class Negotiator:
             PendingTurnError: If an earlier turn of this thread is unanswered.
             DialogueClosedError: If the thread has ended.
             ReplyError: If the model failed after retries (the message is saved; call :meth:`resume`).
+            ThreadBusyError: If another worker is advancing the thread (nothing is written).
         """
-        return self._run(thread_id, self._check_can_send(thread_id, text))
+        check_client_message(text, self.context.max_message_chars)  # a bad message is refused without waiting
+        with self._writer(thread_id):
+            return self._run(thread_id, self._check_can_send(thread_id, text))
 
     def resume(self, thread_id: str) -> TurnResult:
         """Finish a turn that stopped part-way (a failed reply, a crash).
 
         Raises:
             ValueError: If nothing is pending on the thread.
+            ThreadBusyError: If another worker is advancing the thread.
         """
-        if not self.pending(thread_id):
-            raise ValueError(f"thread {thread_id!r} has no unfinished turn to resume")
-        return self._run(thread_id, None)
+        with self._writer(thread_id):
+            if not self.pending(thread_id):
+                raise ValueError(f"thread {thread_id!r} has no unfinished turn to resume")
+            return self._run(thread_id, None)
 
     def stream(self, thread_id: str, text: str) -> Iterator[str]:
         """Answer one client message, yielding the reply once it has passed the compliance guard.
@@ -287,18 +379,24 @@ class Negotiator:
             PendingTurnError: If an earlier turn of this thread is unanswered.
             DialogueClosedError: If the thread has ended.
 
-        The iterator raises :class:`ReplyError` if the model fails after retries.
+        The iterator raises :class:`ReplyError` if the model fails after retries, and
+        :class:`~eq_negotiator.graph.locking.ThreadBusyError` if another worker is advancing the thread: it takes
+        the thread's lock when iteration starts (checking the thread again under it) and holds it until the turn
+        ends or the iterator is closed.
         """
         payload = self._check_can_send(thread_id, text)
         return self._stream(thread_id, payload)
 
     def _stream(self, thread_id: str, payload: dict[str, Any]) -> Iterator[str]:
         """The generator behind :meth:`stream`, for input that was already checked."""
-        config = self.config(thread_id)
-        try:
-            yield from stream_reply(self.graph, payload, config, self.context, durability=self.durability)
-        except Exception as error:
-            raise self._reply_error(thread_id, error) from error
+        config = self._run_config(thread_id)
+        with self._writer(thread_id):
+            self._check_open(thread_id)  # another worker may have advanced the thread since stream() checked it
+            try:
+                yield from stream_reply(self.graph, payload, config, self.context, durability=self.durability)
+            except Exception as error:
+                raise self._reply_error(thread_id, error) from error
+            self._prune(thread_id)
 
     def last_turn(self, thread_id: str) -> TurnResult:
         """The thread's most recent answered turn."""
@@ -306,7 +404,7 @@ class Negotiator:
 
     def escalated(self, thread_id: str) -> bool:
         """Whether the thread is waiting for an operator."""
-        return "escalate" in self.graph.get_state(self.config(thread_id)).next
+        return "escalate" in self._snapshot(thread_id).next
 
     def resume_escalation(
         self, thread_id: str, *, action: Literal["continue", "close"], operator: str, note: str = ""
@@ -329,12 +427,14 @@ class Negotiator:
             raise ValueError(f"action must be one of {', '.join(RESUME_ACTIONS)}, got {action!r}")
         if not operator.strip():
             raise ValueError("name the operator who resumes the thread")
-        if not self.escalated(thread_id):
-            raise ValueError(f"thread {thread_id!r} is not waiting for an operator")
-        decision = {"action": action, "operator": operator, "note": note}
-        values: dict[str, Any] = self.graph.invoke(
-            Command(resume=decision), self.config(thread_id), context=self.context, durability=self.durability
-        )
+        with self._writer(thread_id):
+            if not self.escalated(thread_id):
+                raise ValueError(f"thread {thread_id!r} is not waiting for an operator")
+            decision = {"action": action, "operator": operator, "note": note}
+            values: dict[str, Any] = self.graph.invoke(
+                Command(resume=decision), self._run_config(thread_id), context=self.context, durability=self.durability
+            )
+            self._prune(thread_id)
         return values
 
     def close(self, thread_id: str, *, succeeded: bool | None = None) -> None:
@@ -347,8 +447,9 @@ class Negotiator:
         """
         # Checked here rather than left to the close node: a refused run would still save its input and leave the
         # thread pending on that node, so every later send would be refused as pending.
-        self._check_open(thread_id)
-        self._invoke(thread_id, {"close_request": {"succeeded": succeeded}})
+        with self._writer(thread_id):
+            self._check_open(thread_id)
+            self._invoke(thread_id, {"close_request": {"succeeded": succeeded}})
 
 
 REPLY_NODES: Final[frozenset[str]] = frozenset({"check_compliance", "handle_rights"})
@@ -393,6 +494,10 @@ def open_negotiator(
     model: BaseChatModel | None = None,
     sensor: EmotionSensor | None = None,
     durability: Durability = DEFAULT_DURABILITY,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    history: HistoryMode | None = None,
+    encryption_key: str | bytes | None = None,
+    encrypt: bool | None = None,
 ) -> Negotiator:
     """Build a graph over ``db`` and wrap it in a :class:`Negotiator`, checking the context first.
 
@@ -408,18 +513,34 @@ def open_negotiator(
         model: Chat model instance (overrides ``context.model``).
         sensor: Emotion sensor instance (overrides ``context.sensor``).
         durability: When checkpoints are written (see :class:`Negotiator`).
+        lock_timeout: Seconds a run waits for another worker's run on the same thread (see :class:`Negotiator`).
+        history: ``"full"`` or ``"latest"`` checkpoints kept per thread (see :class:`Negotiator`); when omitted, the
+            spec's ``?history=`` query parameter, else ``"full"``.
+        encryption_key: Key (raw bytes, or hex/base64 text of 16, 24 or 32 bytes) to encrypt checkpoints with; when
+            omitted, the ``EQN_CHECKPOINT_KEY`` environment variable (see
+            :func:`~eq_negotiator.graph.persistence.strict_serializer`).
+        encrypt: ``True`` requires a key; ``False`` stores plaintext whatever the environment says.
 
     Raises:
-        ValueError: For a bad spec, policy, sensor, model or prompt directory (before anything is written).
+        ValueError: For a bad spec, policy, sensor, model, prompt directory or history mode (before anything is
+            written).
         PersistenceError: If the database cannot be opened or reached.
     """
     context = context or Context()
     services = Services(model=model, sensor=sensor)
     services.check(context)
+    if isinstance(db, str):
+        db, spec_history = split_history(db)
+        history = history or spec_history
+    if isinstance(store, str):
+        store = split_history(store)[0]  # history is a checkpointer setting; the store keeps no checkpoints
     if store is None and isinstance(db, str):
         store = db
-    checkpointer = open_checkpointer(db)
-    opened_store = open_store(store) if store is not None else None
+    checkpointer = open_checkpointer(db, encryption_key=encryption_key, encrypt=encrypt)
+    # One PostgreSQL pool for both when they name the same database.
+    opened_store = open_store(store, share_with=checkpointer) if store is not None else None
     prepare_persistence(checkpointer, opened_store)
     graph = make_builder(services).compile(checkpointer=checkpointer, store=opened_store, name="eq-negotiator")
-    return Negotiator(graph, context, durability=durability)
+    return Negotiator(
+        graph, context, durability=durability, lock_timeout=lock_timeout, history=history or DEFAULT_HISTORY
+    )

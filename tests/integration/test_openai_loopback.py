@@ -13,6 +13,7 @@ Streaming yields that checked reply in one piece, however the server streamed th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -26,6 +27,7 @@ from pydantic import SecretStr
 
 from eq_negotiator.graph.builder import make_builder
 from eq_negotiator.graph.context import Context
+from eq_negotiator.graph.persistence import open_checkpointer
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.session import Negotiator, PendingTurnError, ReplyError, open_negotiator
 from eq_negotiator.negotiation.guard import safe_template
@@ -34,6 +36,7 @@ from eq_negotiator.responders import is_transient_error
 from eq_negotiator.scenario import Scenario
 from eq_negotiator.sensing import EmotionSensor, load_sensor
 from tests.integration.openai_server import CutStream, Delay, Drop, OpenAILoopback, offering
+from tests.unit.graph.fakes import close_connections
 
 pytestmark = pytest.mark.integration
 
@@ -537,3 +540,52 @@ def test_a_stream_that_keeps_failing_raises_reply_error_and_streams_nothing(
     result = negotiator.resume("cut-2")
     assert result.reply == "Loopback reply: we can offer 30 days to settle this."
     assert message_kinds(negotiator, "cut-2") == ["HumanMessage", "AIMessage"]
+
+
+# -- state after the final failure -----------------------------------------------------------------------------------
+
+
+def test_persistent_timeouts_leave_the_saved_turn_unchanged_by_failed_resumes(
+    server: OpenAILoopback, sensor: EmotionSensor, tmp_path: Path
+) -> None:
+    """After retries run out, the checkpointed turn stays as it was, however often resuming fails, and a new process
+    (a new graph over the same SQLite file) finishes it once."""
+    spec = f"sqlite:///{tmp_path}/c.db"
+
+    def negotiator_over_file() -> Negotiator:
+        model = strict_client(server, timeout=0.1)
+        graph = make_builder(Services(sensor=sensor, model=model), retry=FAST_RETRY).compile(
+            checkpointer=open_checkpointer(spec)
+        )
+        return Negotiator(graph, context_for(server))
+
+    negotiator = negotiator_over_file()
+    server.script(*[Delay(0.3)] * (2 * FAST_RETRY.max_attempts))
+    client_text = "Hello, I got your letter."
+
+    with pytest.raises(ReplyError, match="TimeoutError: Request timed out") as caught:
+        negotiator.send("timeout-2", client_text)
+    assert isinstance(caught.value.__cause__, openai.APITimeoutError)
+    assert len(server.completions) == FAST_RETRY.max_attempts
+    saved = negotiator.state("timeout-2")
+    assert negotiator.pending("timeout-2")
+    assert [type(m) for m in saved["messages"]] == [HumanMessage] and saved["messages"][0].text == client_text
+
+    with pytest.raises(ReplyError, match="TimeoutError: Request timed out"):
+        negotiator.resume("timeout-2")  # fails the same way, all retries spent again
+    assert len(server.completions) == 2 * FAST_RETRY.max_attempts
+    assert negotiator.state("timeout-2") == saved  # nothing added, nothing lost, nothing doubled
+    assert negotiator.pending("timeout-2")
+    close_connections(negotiator.graph)
+
+    server.recover()
+    server.queue_reply("Thanks for waiting. We are asking for 30 days.")
+    restarted = negotiator_over_file()
+    result = restarted.resume("timeout-2")
+
+    assert result.reply == "Thanks for waiting. We are asking for 30 days." and result.turn == 1
+    state = restarted.state("timeout-2")
+    assert [type(m) for m in state["messages"]] == [HumanMessage, AIMessage]
+    assert state["messages"][0] == saved["messages"][0]
+    assert state["readings"] == saved["readings"] and state["decisions"] == saved["decisions"]
+    close_connections(restarted.graph)

@@ -183,3 +183,43 @@ def test_cli_rejects_unknown_persona(tmp_path: Path) -> None:
     command = [*EQN, "simulate", "--personas", "grumpy", "--out", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and "grumpy" in done.stderr and not done.stdout
+
+
+def test_both_sides_on_a_chat_model_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creditor and debtor both played through the real OpenAI client against a loopback server."""
+    from tests.integration.openai_server import OpenAILoopback, prompt_offer_days
+
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("OPENAI_API_KEY", "loopback-test")
+
+    def answer(body: dict[str, Any]) -> str:
+        days = prompt_offer_days(body)
+        if days is not None:  # the creditor's prompt names the timeline to state
+            return f"We can offer {days} days to settle the balance."
+        # The debtor: it has seen the creditor's last message (a user turn) and accepts the timeline in it.
+        heard = [m["content"] for m in body["messages"] if m["role"] == "user"]
+        offered = [word for word in (heard[-1] if heard else "").split() if word.isdigit()]
+        return f"Okay, {offered[0]} days works for me." if offered else "I need 90 days to pay this."
+
+    with OpenAILoopback() as server:
+        server.queue_reply(*[answer] * 60)
+        config = SimulationConfig(
+            scenarios="builtin",
+            rows=(0, 0),
+            personas=("angry",),
+            debtor="openai:gpt-loopback",
+            creditor_model="openai:gpt-loopback",
+            base_url=server.base_url,
+            sensor="tfidf",
+        )
+        result = simulate(config, tmp_path, report=False)
+        requests = [r for r in server.requests if r.path.endswith("/chat/completions")]
+    [record] = result.records
+    assert record["outcome"]["status"] == "agreed", record["outcome"]
+    assert record["debtor"] == "openai:gpt-loopback" and record["creditor_model"] == "openai:gpt-loopback"
+    assert "LLM debtor" in result.summary["labels"]["debtor"]
+    # The debtor's request carried the creditor's words: it sees the transcript.
+    creditor_text = record["turns"][0]["creditor"]["text"]
+    assert any(creditor_text in json.dumps(r.body) for r in requests if prompt_offer_days(r.body or {}) is None)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,15 +27,18 @@ from eq_negotiator.graph import (
     open_checkpointer,
     open_negotiator,
     open_store,
+    persistence,
     prepare_persistence,
 )
 from eq_negotiator.graph.persistence import (
     POSTGRES_TIMEOUT_S,
     SPEC_FORMS,
+    CheckpointIntegrityError,
     PersistenceSpec,
     redact_spec,
     strict_serializer,
 )
+from eq_negotiator.graph.session import Negotiator
 from tests.unit.graph.fakes import ScriptedChatModel, close_connections, keyword_sensor, offering, say, thread
 
 # -- specs ------------------------------------------------------------------------------------------------------
@@ -167,11 +175,19 @@ def test_prepare_persistence_opens_the_pools_and_sets_up_tables(monkeypatch: pyt
     monkeypatch.setattr(PostgresSaver, "setup", lambda saver: calls.append("saver setup"))
     monkeypatch.setattr(PostgresStore, "setup", lambda store: calls.append("store setup"))
 
+    @contextlib.contextmanager
+    def setup_lock(connection: Any, conninfo: str, timeout: float) -> Iterator[None]:
+        calls.append("lock")  # the real lock is exercised against a server in tests/integration/test_postgres.py
+        yield
+        calls.append("unlock")
+
+    monkeypatch.setattr(persistence, "_setup_lock", setup_lock)
+
     prepare_persistence(open_checkpointer(POSTGRES_UNREACHABLE), open_store(POSTGRES_UNREACHABLE), timeout=3)
 
     probe = ("connect", POSTGRES_UNREACHABLE, {"connect_timeout": 3})
     opened = [probe, "probe closed", ("open", True, 3)]
-    assert calls == [*opened, "saver setup", *opened, "store setup"]
+    assert calls == [*opened, "lock", "saver setup", "unlock", *opened, "lock", "store setup", "unlock"]
 
 
 def test_an_unreachable_postgres_is_a_clear_error_in_time() -> None:
@@ -298,24 +314,44 @@ class ForeignLogged:
     command: str
 
 
-def test_strict_serializer_does_not_rebuild_a_foreign_type(caplog: pytest.LogCaptureFixture) -> None:
+def test_strict_serializer_refuses_a_foreign_type(caplog: pytest.LogCaptureFixture) -> None:
     serde = strict_serializer()
     typed = serde.dumps_typed(ForeignLogged("rm -rf /"))
     assert typed[0] == "msgpack"
     assert b"ForeignLogged" in typed[1]  # the type name is in the bytes...
 
-    with caplog.at_level(logging.WARNING):
-        loaded = serde.loads_typed(typed)
+    with caplog.at_level(logging.WARNING), pytest.raises(CheckpointIntegrityError) as raised:
+        serde.loads_typed(typed)  # ...but it is neither imported and rebuilt nor degraded to plain data
 
-    assert not isinstance(loaded, ForeignLogged)  # ...but it is not imported and rebuilt
-    assert loaded == {"command": "rm -rf /"}  # LangGraph's strict mode degrades it to plain data
-    assert "Blocked deserialization" in caplog.text
+    assert f"{__name__}.ForeignLogged" in str(raised.value)
+    assert "outside the strict allow-list" in str(raised.value)
+    assert "Blocked deserialization" in caplog.text  # LangGraph's own warning still logs it
+
+
+def test_a_foreign_type_nested_in_allowed_data_is_refused() -> None:
+    serde = strict_serializer()
+    value = {"queue": deque([1, ForeignPayload("deep")])}  # deque is allowed; what it holds is checked too
+    with pytest.raises(CheckpointIntegrityError, match="ForeignPayload"):
+        serde.loads_typed(serde.dumps_typed(value))
 
 
 def test_strict_serializer_keeps_plain_data_and_messages() -> None:
     serde = strict_serializer()
     value = {"a": [1, 2.5, "x", None, True], "m": HumanMessage("hi", id="1"), "n": AIMessage("yo", id="2")}
     assert serde.loads_typed(serde.dumps_typed(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (("msgpack", b"\xc1"), "do not decode as msgpack"),
+        (("json", b"{not json"), "do not decode as json"),
+        (("pickle", b"\x80\x04K\x01."), "format 'pickle' is not one this serializer writes"),
+    ],
+)
+def test_strict_serializer_refuses_undecodable_rows(row: tuple[str, bytes], reason: str) -> None:
+    with pytest.raises(CheckpointIntegrityError, match=reason):
+        strict_serializer().loads_typed(row)
 
 
 def test_every_backend_uses_the_strict_serializer(tmp_path: Path) -> None:
@@ -326,20 +362,73 @@ def test_every_backend_uses_the_strict_serializer(tmp_path: Path) -> None:
         open_checkpointer("postgresql://u:p@127.0.0.1:1/db"),
     ]
     for saver in savers:
-        loaded = saver.serde.loads_typed(saver.serde.dumps_typed(payload))
-        assert not isinstance(loaded, ForeignPayload), type(saver).__name__
+        with pytest.raises(CheckpointIntegrityError, match="ForeignPayload"):
+            saver.serde.loads_typed(saver.serde.dumps_typed(payload))
     savers[1].conn.close()
 
 
-def test_a_checkpoint_naming_a_foreign_type_reads_back_as_plain_data(tmp_path: Path) -> None:
-    spec = f"sqlite:///{tmp_path}/c.db"
+def _rows(path: Path) -> list[tuple[Any, ...]]:
+    """Every checkpoint and write row of a SQLite file, to show that a refused load changed nothing."""
+    with closing(sqlite3.connect(path)) as connection:
+        return [
+            *connection.execute("SELECT * FROM checkpoints ORDER BY thread_id, checkpoint_id"),
+            *connection.execute("SELECT * FROM writes ORDER BY thread_id, checkpoint_id, task_id, idx"),
+        ]
+
+
+def _refused_everywhere(negotiator: Negotiator, thread_id: str, reason: str) -> None:
+    """Every Negotiator entry point refuses the thread with the same clear error."""
+    calls: list[Callable[[], object]] = [
+        lambda: negotiator.state(thread_id),
+        lambda: negotiator.pending(thread_id),
+        lambda: negotiator.send(thread_id, "Hello again."),
+        lambda: negotiator.resume(thread_id),
+        lambda: list(negotiator.stream(thread_id, "Hello again.")),
+        lambda: negotiator.close(thread_id),
+    ]
+    for call in calls:
+        with pytest.raises(CheckpointIntegrityError) as raised:
+            call()
+        assert raised.value.thread_id == thread_id
+        assert f"refused to load the checkpoint of thread {thread_id!r}" in str(raised.value)
+        assert reason in str(raised.value)
+        assert "nothing was loaded, run or changed" in str(raised.value)
+
+
+def test_a_checkpoint_naming_a_foreign_type_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    spec = f"sqlite:///{path}"
     graph = build_graph(spec, sensor=keyword_sensor())
     graph.invoke(say("Hello."), thread("tampered"))
+    graph.invoke(say("Hello."), thread("intact"))
     graph.update_state(thread("tampered"), {"scenario": {"creditor": ForeignInState("evil")}})
     close_connections(graph)
+    before = _rows(path)
 
-    reopened = build_graph(spec, sensor=keyword_sensor())
-    scenario = reopened.get_state(thread("tampered")).values["scenario"]
-    assert scenario == {"creditor": {"command": "evil"}}
-    assert not isinstance(scenario["creditor"], ForeignInState)
-    close_connections(reopened)
+    negotiator = open_negotiator(spec, sensor=keyword_sensor())
+    _refused_everywhere(negotiator, "tampered", f"{__name__}.ForeignInState")
+    # Another thread of the same file is not affected.
+    assert negotiator.send("intact", "I am angry.").turn == 2
+    close_connections(negotiator.graph)
+    after = _rows(path)
+    assert [row for row in after if row[0] == "tampered"] == [row for row in before if row[0] == "tampered"]
+
+
+def test_a_checkpoint_with_corrupt_bytes_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    spec = f"sqlite:///{path}"
+    negotiator = open_negotiator(spec, sensor=keyword_sensor())
+    negotiator.send("corrupt", "Hello.")
+    close_connections(negotiator.graph)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        # Cut the newest checkpoint's bytes in half, as a torn or damaged write would leave them.
+        connection.execute(
+            "UPDATE checkpoints SET checkpoint = substr(checkpoint, 1, length(checkpoint) / 2) "
+            "WHERE thread_id = 'corrupt' AND checkpoint_id = (SELECT max(checkpoint_id) FROM checkpoints)"
+        )
+    before = _rows(path)
+
+    reopened = open_negotiator(spec, sensor=keyword_sensor())
+    _refused_everywhere(reopened, "corrupt", "do not decode as msgpack")
+    close_connections(reopened.graph)
+    assert _rows(path) == before

@@ -1,0 +1,211 @@
+"""The graph as ``langgraph dev`` serves it from the repository's ``langgraph.json``, driven through the SDK.
+
+The server runs as a subprocess on a free loopback port (no browser, no reload, no tracing, no analytics), and
+three turns of one thread go through ``langgraph_sdk``: two, then a fresh look at the thread's state, then a third
+on the same thread id. Run settings travel as the run's ``context`` (the graph's ``context_schema`` is
+:class:`~eq_negotiator.graph.context.Context`; the server turns the JSON object into one). The server keeps its
+threads in its own in-memory checkpointer, so this checks that the state round-trips through a checkpointer the
+project does not configure.
+
+The server's working folder is a temporary one holding a copy of ``langgraph.json`` whose relative paths are made
+absolute: the in-memory server writes its ``.langgraph_api`` folder into its working folder, which must not be the
+repository.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 120.0
+RUN_TIMEOUT_S = 120.0
+LINES = (
+    "Hi, I got your letter. I lost some hours at work and I'm scared I can't pay it all at once.",
+    "Thirty days is impossible. Could we do ninety days instead?",
+    "Okay, I'm a bit calmer now. What about seventy-five days, with no extra fees?",
+)
+CONTEXT = {"sensor": "tfidf", "policy": "fixed:joy", "seed": 3}
+"""Run settings sent with every run: the light TF-IDF sensor keeps the server's first turn quick, and a policy that
+is not the default shows in every decision that the context reached the graph."""
+
+QUIET_ENV = {
+    "LANGSMITH_TRACING": "false",
+    "LANGCHAIN_TRACING_V2": "false",
+    "LANGCHAIN_TRACING": "false",
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+"""No tracing, no CLI analytics, no model downloads: the server must not need the network."""
+
+DROPPED_ENV = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGSMITH_ENDPOINT", "OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+def _cli() -> str:
+    """The ``langgraph`` executable beside this interpreter (else on PATH); skips when langgraph-cli is missing."""
+    if importlib.util.find_spec("langgraph_cli") is None or importlib.util.find_spec("langgraph_api") is None:
+        pytest.skip("langgraph-cli[inmem] is not installed")
+    beside = Path(sys.executable).with_name("langgraph")
+    found = str(beside) if beside.is_file() else shutil.which("langgraph")
+    if found is None:
+        pytest.skip("the langgraph executable is not installed")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _served_config(folder: Path) -> Path:
+    """A copy of the repository's ``langgraph.json`` in ``folder`` with its relative paths made absolute."""
+    config = json.loads((ROOT / "langgraph.json").read_text(encoding="utf-8"))
+    config["dependencies"] = [str((ROOT / dep).resolve()) for dep in config["dependencies"]]
+    graphs: dict[str, str] = config["graphs"]
+    for name, target in graphs.items():
+        path, _, variable = target.rpartition(":")
+        graphs[name] = f"{(ROOT / path).resolve()}:{variable}"
+    written = folder / "langgraph.json"
+    written.write_text(json.dumps(config), encoding="utf-8")
+    return written
+
+
+def _wait_ok(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"langgraph dev exited with {server.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            if httpx.get(f"{url}/ok", timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(
+        f"langgraph dev did not answer /ok in {START_TIMEOUT_S:.0f} s:\n{log.read_text(errors='replace')[-4000:]}"
+    )
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and everything it started (it runs in its own process group)."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running ``langgraph dev`` for the repository's graph; killed when the module is done."""
+    cli = _cli()
+    folder = tmp_path_factory.mktemp("langgraph-dev")
+    config = _served_config(folder)
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV} | QUIET_ENV
+    log = folder / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                cli,
+                "dev",
+                "--config",
+                str(config),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-browser",
+                "--no-reload",
+                "--server-log-level",
+                "WARNING",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ok(url, server, log)
+        yield url
+    finally:
+        _stop(server)
+
+
+def _graph_id() -> str:
+    graphs: dict[str, str] = json.loads((ROOT / "langgraph.json").read_text(encoding="utf-8"))["graphs"]
+    assert len(graphs) == 1, graphs
+    return next(iter(graphs))
+
+
+def _turn(client: Any, thread_id: str, text: str) -> dict[str, Any]:
+    values = client.runs.wait(
+        thread_id,
+        _graph_id(),
+        input={"messages": [{"role": "user", "content": text}]},
+        context=CONTEXT,
+        raise_error=True,
+    )
+    assert isinstance(values, dict), values
+    return values
+
+
+def _check_state(values: dict[str, Any], turns: int) -> None:
+    messages = values["messages"]
+    assert [message["type"] for message in messages] == ["human", "ai"] * turns
+    assert [message["content"] for message in messages[::2]] == list(LINES[:turns])
+    assert all(message["content"].strip() for message in messages[1::2])
+    assert values["turn"] == turns
+    assert len(values["readings"]) == turns and len(values["decisions"]) == turns
+    assert all(reading["label"] for reading in values["readings"])
+    assert [decision["policy"] for decision in values["decisions"]] == [CONTEXT["policy"]] * turns
+    assert values["stance"] == "joy"
+    assert values["status"] == "ongoing"
+
+
+def test_the_served_graph_keeps_a_thread_over_three_turns(server_url: str) -> None:
+    from langgraph_sdk import get_sync_client
+
+    client = get_sync_client(url=server_url, timeout=RUN_TIMEOUT_S)
+    assert [graph["graph_id"] for graph in client.assistants.search()] == [_graph_id()]
+    thread_id = client.threads.create()["thread_id"]
+    for turns in (1, 2):
+        _check_state(_turn(client, thread_id, LINES[turns - 1]), turns)
+
+    # Resume the dialogue as a later client would: read the thread back, then send the next line on its id.
+    state = client.threads.get_state(thread_id)
+    assert state["next"] == []  # no turn left unfinished
+    assert isinstance(state["values"], dict)
+    _check_state(state["values"], 2)
+    _check_state(_turn(client, thread_id, LINES[2]), 3)
+    history = client.threads.get_history(thread_id, limit=100)
+    newest = history[0]["values"]
+    assert isinstance(newest, dict) and newest["turn"] == 3  # newest first: the saved thread ends on the third turn
+    final = client.threads.get_state(thread_id)["values"]
+    assert isinstance(final, dict)
+    _check_state(final, 3)
