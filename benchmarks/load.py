@@ -29,7 +29,7 @@ PostgreSQL: ``--postgres-url`` (a database this may create tables in), else a th
 the tests do (``tests/postgres_server.py``: ``initdb`` and ``pg_ctl`` on PATH), else it is skipped.
 
 Usage: python benchmarks/load.py [--dialogues 200] [--turns 10] [--workers 4] [--threads 2] [--sensor tfidf]
-       [--backends sqlite,postgres] [--postgres-url URL] [--durability sync] [--history full]
+       [--backends sqlite,postgres] [--postgres-url URL] [--durability turn] [--history full]
 The last line printed is one JSON object ``{"sqlite": {...}, "postgres": {...}}`` with turns_per_s, p95_ms,
 lost_turns and bytes_per_turn for each backend (and ``skipped`` for one that could not run).
 """
@@ -94,7 +94,7 @@ class LoadConfig:
     workers: int = 4
     threads: int = 2
     sensor: str = "tfidf"
-    durability: str = "sync"
+    durability: str = "turn"
     history: str = "full"
     run_id: str = ""
     fresh_database: bool = True
@@ -334,7 +334,7 @@ def main() -> None:
     parser.add_argument("--sensor", default="tfidf", help="sensor spec (default tfidf: see the module docstring)")
     parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL database to use (else a throwaway server)")
-    parser.add_argument("--durability", default="sync", choices=("sync", "async", "exit"))
+    parser.add_argument("--durability", default="turn", choices=("turn", "sync", "async", "exit"))
     parser.add_argument("--history", default="full", choices=("full", "latest"))
     args = parser.parse_args()
     if min(args.dialogues, args.turns, args.workers, args.threads) < 1:

@@ -192,14 +192,26 @@ def expected_node_path(record: Mapping[str, Any]) -> list[list[str]]:
 def check_node_path(negotiator: Negotiator, thread_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """Whether the thread's checkpointed node path strictly matches :func:`expected_node_path` (agentevals).
 
+    The path is read from the thread's per-node checkpoints, so the negotiator must write them
+    (``durability="sync"``; the default ``"turn"`` saves only each turn's start and end).
+
     Returns:
         ``{"key": "node_path", "score": 1 | 0, "comment"}``.
+
+    Raises:
+        ValueError: If the negotiator's durability writes no per-node checkpoints.
     """
     # agentevals and openevals come with the ``evals`` extra: imported where used, so the record evaluators work
     # without them.
     from agentevals.graph_trajectory.strict import graph_trajectory_strict_match
     from agentevals.graph_trajectory.utils import extract_langgraph_trajectory_from_thread
 
+    if negotiator.durability not in ("sync", "async"):
+        # The path is read from the per-node checkpoints, which "turn" and "exit" durability do not write.
+        raise ValueError(
+            f"the node-path check reads every node's checkpoint: open the negotiator with durability='sync', not "
+            f"{negotiator.durability!r}"
+        )
     extracted = extract_langgraph_trajectory_from_thread(negotiator.graph, negotiator.config(thread_id))
     actual = extracted["outputs"]
     expected = expected_node_path(record)

@@ -55,7 +55,8 @@ def outbound(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 @pytest.fixture(scope="module")
 def negotiator() -> Negotiator:
-    return open_negotiator("memory", context=Context(policy="eq", seed=0, learn=False))
+    # durability="sync": the node-path evaluator reads every node's checkpoint.
+    return open_negotiator("memory", context=Context(policy="eq", seed=0, learn=False), durability="sync")
 
 
 def test_evaluate_offline_with_our_evaluators(

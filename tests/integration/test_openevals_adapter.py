@@ -41,7 +41,7 @@ def test_simulated_users_against_two_policies(tmp_path: Path, monkeypatch: pytes
 
     records = []
     for policy in ("eq", "vanilla"):
-        negotiator = open_negotiator("memory", context=Context(policy=policy, seed=0, learn=False))
+        negotiator = open_negotiator("memory", context=Context(policy=policy, seed=0, learn=False), durability="sync")
         app = graph_app(negotiator)
         evaluators = [*ALL_EVALUATORS, make_trajectory_evaluator(negotiator)]
         for name, lines in SCRIPTS.items():

@@ -17,7 +17,7 @@ _THREADS = itertools.count()
 @pytest.fixture(scope="session")
 def negotiator() -> Negotiator:
     """An offline negotiator (embedded sensor, offline responder) over in-memory persistence, policy learning off."""
-    return open_negotiator("memory", context=Context(policy="eq", seed=0, learn=False))
+    return open_negotiator("memory", context=Context(policy="eq", seed=0, learn=False), durability="sync")
 
 
 @pytest.fixture(scope="session")

@@ -169,3 +169,12 @@ def test_judges_need_a_model() -> None:
 def test_fake_judge_refuses_plain_generation() -> None:
     with pytest.raises(AssertionError):
         FakeJudge().invoke([AIMessage("hi")])
+
+
+def test_node_path_check_needs_per_node_checkpoints() -> None:
+    from eq_negotiator.evals.evaluators import check_node_path
+    from eq_negotiator.graph import Context, open_negotiator
+
+    negotiator = open_negotiator("memory", context=Context(sensor="tfidf"))  # default durability: "turn"
+    with pytest.raises(ValueError, match="durability='sync'"):
+        check_node_path(negotiator, "t", {})

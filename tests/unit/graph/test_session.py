@@ -449,7 +449,9 @@ def test_a_pending_thread_refuses_a_stream_at_call_time() -> None:
 
 
 @pytest.mark.parametrize("durability", ["sync", "async", "exit"])
-def test_every_durability_mode_answers_and_reaches_the_graph(durability: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_langgraph_durability_mode_answers_and_reaches_the_graph(
+    durability: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     graph = build_graph("memory", sensor=keyword_sensor())
     negotiator = Negotiator(graph, durability=durability)
     seen: list[Any] = []
@@ -469,10 +471,51 @@ def test_every_durability_mode_answers_and_reaches_the_graph(durability: Any, mo
     assert seen and set(seen) == {durability}
 
 
-def test_the_default_durability_is_sync(negotiator: Negotiator) -> None:
-    assert negotiator.durability == "sync"
+def test_the_default_durability_is_turn(negotiator: Negotiator) -> None:
+    assert negotiator.durability == "turn"
+
+
+def test_turn_durability_saves_the_message_then_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = build_graph("memory", sensor=keyword_sensor())
+    negotiator = Negotiator(graph)
+    runs: list[tuple[Any, Any, Any]] = []
+    original = graph.invoke
+
+    def spy(payload: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append((payload is None, kwargs.get("durability"), kwargs.get("interrupt_before")))
+        return original(payload, *args, **kwargs)
+
+    monkeypatch.setattr(graph, "invoke", spy)
+    writes = len(list(graph.checkpointer.list(None)))  # type: ignore[union-attr]
+    assert negotiator.send("w", "Hello.").turn == 1
+    # First the message alone (stopping before the turn's first node), then the turn, saved when it ends.
+    assert runs == [(False, "sync", ["sense_emotion"]), (True, "exit", None)]
+    saved = len(list(graph.checkpointer.list(None))) - writes  # type: ignore[union-attr]
+    sync_graph = build_graph("memory", sensor=keyword_sensor())
+    Negotiator(sync_graph, durability="sync").send("w", "Hello.")
+    assert saved < len(list(sync_graph.checkpointer.list(None))) / 2  # type: ignore[union-attr]
+
+
+def test_turn_durability_leaves_a_message_saved_before_the_turn_pending() -> None:
+    graph = build_graph("memory", sensor=keyword_sensor())
+    negotiator = Negotiator(graph)
+    # What a worker killed between the two runs leaves: the message saved, the turn not run.
+    graph.invoke(
+        {"messages": [HumanMessage("Hello.")]},
+        negotiator.config("k"),
+        context=negotiator.context,
+        durability="sync",
+        interrupt_before=["sense_emotion"],
+    )
+    assert negotiator.pending("k")
+    with pytest.raises(PendingTurnError):
+        negotiator.send("k", "Are you there?")
+    result = negotiator.resume("k")
+    assert result.turn == 1 and result.client == "Hello."
+    messages = negotiator.state("k")["messages"]
+    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage"]
 
 
 def test_an_unknown_durability_is_refused() -> None:
-    with pytest.raises(ValueError, match="durability must be one of sync, async, exit"):
+    with pytest.raises(ValueError, match="durability must be one of turn, sync, async, exit"):
         Negotiator(build_graph("memory", sensor=keyword_sensor()), durability="always")  # type: ignore[arg-type]
