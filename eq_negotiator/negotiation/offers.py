@@ -311,6 +311,8 @@ _LEADING_ACCEPT_RE: Final = re.compile(
     r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
     r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
 )
+_ENTHUSIASM_RE: Final = re.compile(r"^(?:great|perfect|cool)(?:\s+(?:then|thanks|thank you))?$")
+"""Opening words that agree only when nothing else follows (see :func:`_live_accept_positions`)."""
 # Hesitation that turns "sounds great" into "not yet": the client has not accepted anything.
 _HESITATION_RE: Final = re.compile(
     r"\b(?:let me|i'?ll|i need to|i have to|i'?d have to|need to|have to|gotta|got to) (?:think|check|talk|ask|"
@@ -691,8 +693,14 @@ def _live_accept_positions(text: str) -> list[int]:
             continue
         positions.extend(start + m.start() for m in _ACCEPT_RE.finditer(sentence))
     # A bare "ok", "yes", "deal" or 👍 opening the message accepts; "yes, this is John" would too (a known limit).
-    first_clause = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)[0].strip()
-    if _LEADING_ACCEPT_RE.match(first_clause):
+    clauses = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)
+    first_clause, rest = clauses[0].strip(), (clauses[1] if len(clauses) > 1 else "")
+    # "Great, this is really helpful." thanks the agent for an explanation: enthusiasm alone opening a longer message
+    # agrees to nothing, where "Great!" or "Perfect, thanks" on its own does.
+    remark = bool(_ENTHUSIASM_RE.match(first_clause)) and bool(
+        re.sub(r"\b(?:thanks|thank you|then)\b|\W", "", rest.lower())
+    )
+    if _LEADING_ACCEPT_RE.match(first_clause) and not remark:
         positions.append(len(cleaned) - len(cleaned.lstrip()))
     return sorted(positions)
 

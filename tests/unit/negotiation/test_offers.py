@@ -516,3 +516,18 @@ def test_llm_extractor_needs_structured_output_support() -> None:
 )
 def test_question_then_refusal_with_no_standing_offer(text: str, expected: Offer) -> None:
     assert parse_offer(text, standing_offer_days=None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("Great, this is really helpful.", "other"),  # thanks for an explanation, not a deal
+        ("Perfect, that explains the fees.", "other"),
+        ("Great!", "accept"),
+        ("Perfect, thanks.", "accept"),
+        ("Great, we're in agreement then.", "accept"),
+        ("Ok, this is fine.", "accept"),
+    ],
+)
+def test_enthusiasm_alone_opening_a_longer_message_accepts_nothing(text: str, act: str) -> None:
+    assert parse_offer(text, standing_offer_days=60).act == act
