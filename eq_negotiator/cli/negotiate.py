@@ -199,6 +199,13 @@ def chat(
     max_chars: Annotated[int, typer.Option("--max-chars", help="Longest client message accepted.")] = 4000,
     seed: SeedOption = 0,
     show_reasoning: Annotated[bool, typer.Option("--show-reasoning", help="Print emotion, belief, stance.")] = False,
+    trace_privacy: Annotated[
+        str,
+        typer.Option(
+            "--trace-privacy",
+            help="What LangSmith traces may hold (when tracing is on): full, redacted (PII masked) or hidden.",
+        ),
+    ] = "full",
     as_json: JsonOption = False,
 ) -> None:
     """Talk to the agent. On a terminal it prompts; otherwise it reads one client message per stdin line."""
@@ -212,6 +219,7 @@ def chat(
         segment=segment,
         max_message_chars=max_chars,
         seed=seed,
+        trace_privacy=trace_privacy,
     )
     negotiator = _open(db, context)
     from eq_negotiator.graph.persistence import redact_spec

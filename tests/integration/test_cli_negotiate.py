@@ -495,3 +495,11 @@ def test_turn_benchmark_prints_its_figures_as_json_on_the_last_line() -> None:
     assert figures["turns"] == 4
     assert 0 < figures["turn_ms_p50"] <= figures["turn_ms_p95"]
     assert 0 < figures["rss_mb"] <= figures["rss_peak_mb"] + 1
+
+
+def test_chat_trace_privacy_is_checked_and_accepted() -> None:
+    refused = eqn("chat", "--trace-privacy", "partial", *TFIDF, stdin="Hello.\n")
+    assert refused.returncode == 2 and "trace_privacy must be one of" in refused.stderr and not refused.stdout
+    hidden = eqn("chat", "--trace-privacy", "hidden", "--json", *TFIDF, stdin="Hello.\n")
+    assert hidden.returncode == 0, hidden.stderr
+    assert json.loads(hidden.stdout.splitlines()[0])["turn"] == 1
