@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +16,15 @@ from eq_negotiator.graph import Context, Negotiator, PendingTurnError, ReplyErro
 from eq_negotiator.graph.history import HistoryModeError, check_history, prune_thread, split_history
 from tests.unit.graph.fakes import FIRST_OFFER, ScriptedChatModel, keyword_sensor, offering
 
-LINES = (
-    "Hi, I got your letter about the overdue balance. I lost some hours at work and I'm scared I can't pay it.",
-    "That's impossible. You people always want everything at once!",
-    "I'm sorry. I'm just really stressed about money right now and I don't know what to do.",
-    "This is ridiculous. I've been a customer for years and this is how you treat me?",
-    "Wait, what? I had no idea the balance had grown that much. When did the fees get added?",
-    "Honestly, I'm sick of these calls. It's disgusting how you chase people.",
-    "My wife is in hospital and every spare dollar goes to her bills. I feel like I'm drowning.",
-    "What happens if I miss a payment? Will they take my car?",
-    "Please send me the statement by email so I can check the numbers with my bank.",
-)
-"""Client lines that never settle terms, never refuse three times in a row and raise no rights event."""
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from load import client_line  # noqa: E402  (the load benchmark's client, which never settles or escalates)
 
 
 def line(turn: int) -> str:
-    return LINES[turn % len(LINES)]
+    return client_line(0, turn)
 
 
 def checkpoints(negotiator: Negotiator, thread_id: str) -> int:
