@@ -254,11 +254,10 @@ class DialogueSimulator:
             error = f"{type(failure).__name__}: {failure}"
             logger.warning("dialogue %s failed: %s", job.id, error)
         try:
-            state = negotiator.state(thread)
-            # The state may hold one client message more than answered turns when a turn failed part-way.
-            answered = int(state.get("turn", 0)) if state else 0
+            # A move is kept only once its turn was answered; a turn that failed part-way leaves its message
+            # unanswered in the state, which record_from_state reads from there.
             return record_from_state(
-                state,
+                negotiator.state(thread),
                 dialogue_id=job.id,
                 scenario_id=job.scenario_id,
                 persona=job.persona,
@@ -266,7 +265,7 @@ class DialogueSimulator:
                 seed=job.seed,
                 creditor_model=self.config.creditor_model,
                 debtor=self.config.debtor,
-                debtor_turns=debtor_turns[:answered],
+                debtor_turns=debtor_turns,
                 elapsed_s=round(time.perf_counter() - started, 4),
                 error=error,
                 # A dialogue handed to a person on its first turn, or failed before one, has no scenario in state.
