@@ -23,6 +23,7 @@ from typing import Any, Final
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from eq_negotiator.emotions import LABELS
+from eq_negotiator.graph.session import thread_status
 
 STATUSES: Final[tuple[str, ...]] = ("agreed", "breakdown", "max_rounds", "escalated", "closed", "error", "ongoing")
 """Every ``outcome.status`` a record may hold (``ongoing`` only for a dialogue cut short without an error)."""
@@ -210,7 +211,7 @@ def _turns(
         raise RecordError(f"the state has entries for turn {stray[0]} but only {len(exchanges)} client messages")
     agreement = state.get("agreement") or {}
     last = len(exchanges)
-    final = _final_status(state)
+    final = thread_status(state)
     # The latest escalated turn's reading is still in state["reading"] when it is the thread's last turn.
     if last in escalated and state.get("reading") and last not in reading_of:
         reading_of[last] = state["reading"]
@@ -275,17 +276,11 @@ def _stated_days(
     return standing if standing is not None else target
 
 
-def _final_status(state: Mapping[str, Any]) -> str:
-    """The thread's status; ``closed`` for a dialogue the caller or an operator ended while it was ongoing."""
-    status = str(state.get("status") or "ongoing")
-    return "closed" if state.get("closed") and status in ("ongoing", "escalated") else status
-
-
 def _outcome(state: Mapping[str, Any], error: str | None) -> tuple[str, int | None]:
     """The record's status and agreed days (``None`` unless agreed)."""
     if error is not None:
         return "error", None
-    status = _final_status(state)
+    status = thread_status(state)
     if status == "agreed":
         agreement = state.get("agreement") or {}
         if agreement.get("days") is None:

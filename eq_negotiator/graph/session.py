@@ -8,7 +8,7 @@ client's message is saved and how to retry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
@@ -157,7 +157,7 @@ class TurnResult:
             client_offer=None if escalated else state.get("client_offer"),
             agreement=state.get("agreement"),
             guard=None if escalated else state.get("guard"),
-            status=_status_of(state),
+            status=thread_status(state),
             escalation=state.get("escalation") if escalated else None,
             decision=decision,
         )
@@ -169,7 +169,7 @@ class TurnResult:
         return data
 
 
-def _status_of(state: dict[str, Any]) -> str:
+def thread_status(state: Mapping[str, Any]) -> str:
     """The thread's status; ``closed`` for a dialogue the caller or an operator closed while it was ongoing."""
     status = str(state.get("status") or "ongoing")
     return "closed" if state.get("closed") and status in ("ongoing", "escalated") else status
