@@ -196,10 +196,10 @@ class DialogueSimulator:
     """
 
     def __init__(self, config: SimulationConfig) -> None:
-        from eq_negotiator.graph.builder import make_builder
+        from langgraph.checkpoint.base import BaseCheckpointSaver
+
         from eq_negotiator.graph.context import Context
-        from eq_negotiator.graph.persistence import open_checkpointer
-        from eq_negotiator.graph.services import Services
+        from eq_negotiator.graph.session import open_negotiator
 
         self.config = config
         self.base_context = Context(
@@ -210,10 +210,11 @@ class DialogueSimulator:
             concession_curve=config.concession_curve,
             learn=False,
         )
-        services = Services()
-        services.check(self.base_context)
-        self.checkpointer = open_checkpointer("memory")
-        self.graph = make_builder(services).compile(checkpointer=self.checkpointer, name="eq-negotiator")
+        # Checks the settings and loads the sensor and models once; each dialogue gets a Negotiator over this graph.
+        self.graph = open_negotiator("memory", context=self.base_context).graph
+        checkpointer = self.graph.checkpointer
+        assert isinstance(checkpointer, BaseCheckpointSaver)  # open_negotiator always compiles with one
+        self.checkpointer = checkpointer
         self._debtor_model: Any = None
 
     def _debtor(self, job: DialogueJob) -> Any:
