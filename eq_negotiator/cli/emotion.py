@@ -131,6 +131,12 @@ def evaluate_command(
         row = report["per_class"][label]
         table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
     out.print(table)
+    for source, scores in report.get("per_source", {}).items():
+        out.print(
+            f"  {source}: n={scores['n']} accuracy={scores['accuracy']:.3f} macro-F1={scores['macro_f1']:.3f} "
+            f"weighted-F1={scores['weighted_f1']:.3f}",
+            highlight=False,
+        )
 
 
 @emotion_app.command("train")

@@ -26,6 +26,13 @@ from torch.nn import functional
 from eq_negotiator.emotions import LABELS
 from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
 from eq_negotiator.sensing.metrics import Calibration, softmax
+from eq_negotiator.sensing.perception import (
+    HEADS_FILE,
+    PerceptionEncoder,
+    PerceptionReader,
+    group_log_probabilities,
+    grouping_matrix,
+)
 
 ADAPTER_PREFIX: Final[str] = "base_model.model."
 WEIGHTS_FILE: Final[str] = "model.safetensors"
@@ -110,6 +117,17 @@ class CompactBertClassifier(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Return ``(batch, num_labels)`` logits; ``attention_mask`` is 1 for tokens, 0 for padding."""
+        logits: torch.Tensor = self.classifier(self.encode(input_ids, attention_mask)[0])
+        return logits
+
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return the pooled ``[CLS]`` vector and the mean of the token vectors, each ``(batch, hidden)``.
+
+        The pooled vector feeds the emotion head the encoder was fine-tuned with; the mean of the token vectors
+        keeps more of what the message is about, which the perception heads (:mod:`perception`) also read.
+        """
         length = input_ids.shape[1]
         positions = torch.arange(length, device=input_ids.device)
         x = self.word_embeddings(input_ids) + self.position_embeddings(positions) + self.token_type_embeddings.weight[0]
@@ -119,8 +137,12 @@ class CompactBertClassifier(nn.Module):
         for layer in self.layers:
             x = layer(x, mask)
         pooled = torch.tanh(self.pooler(x[:, 0]))
-        logits: torch.Tensor = self.classifier(pooled)
-        return logits
+        if attention_mask is None:
+            mean = x.mean(dim=1)
+        else:
+            weights = attention_mask.to(x.dtype)[:, :, None]
+            mean = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+        return pooled, mean
 
 
 # Where each compact parameter comes from in a Hugging Face BERT checkpoint (``{i}`` = layer index).
@@ -207,6 +229,20 @@ def load_compact_classifier(base_dir: Path, adapter_dir: Path) -> CompactBertCla
     return model.eval()
 
 
+def _load_heads(adapter_dir: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    path = adapter_dir / HEADS_FILE
+    try:
+        heads = load_file(str(path))
+    except OSError as error:
+        raise SensorLoadError(f"cannot read the perception heads {path} ({error})") from error
+    missing = {"rights.weight", "rights.bias", "guard.weight", "guard.bias"} - set(heads)
+    if missing:
+        raise SensorLoadError(f"the perception heads {path} lack {', '.join(sorted(missing))}")
+    return {key: value.float() for key, value in heads.items()}
+
+
 class CompactSensor(EmotionSensor):
     """The embedded sensor served by :class:`CompactBertClassifier` and a ``tokenizers`` tokenizer.
 
@@ -236,8 +272,6 @@ class CompactSensor(EmotionSensor):
         self.spec = spec
         self.batch_size = batch_size
         self.model = load_compact_classifier(base_dir, adapter_dir)
-        if self.model.classifier.out_features != len(LABELS):
-            raise SensorLoadError(f"the embedded head has {self.model.classifier.out_features} outputs, expected 7")
         self.max_length = min(int(sensor_config["max_length"]), self.model.max_positions)
         self.calibration = (
             Calibration.from_dict(sensor_config["calibration"]) if "calibration" in sensor_config else None
@@ -251,6 +285,22 @@ class CompactSensor(EmotionSensor):
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self._counter.no_padding()
         self._counter.no_truncation()
+        # Format 2 (the perception model): a fine-label head read through a grouping, plus the rights and
+        # compliance heads that share the encoder pass. Format 1: a seven-label head alone.
+        self.perception: PerceptionEncoder | None = None
+        self._grouping: NDArray[np.float64] | None = None
+        if "fine_labels" in sensor_config:
+            self._grouping = grouping_matrix(sensor_config["grouping"])
+            if self.model.classifier.out_features != len(sensor_config["fine_labels"]):
+                raise SensorLoadError("the embedded head does not match the fine labels of its eqn_sensor.json")
+            self.perception = PerceptionEncoder(self.model, _load_heads(adapter_dir), self._counter, self.max_length)
+            self.reader: PerceptionReader | None = PerceptionReader(
+                self.perception, sensor_config["rights_thresholds"], sensor_config["violation_thresholds"]
+            )
+        else:
+            self.reader = None
+        if self.perception is None and self.model.classifier.out_features != len(LABELS):
+            raise SensorLoadError(f"the embedded head has {self.model.classifier.out_features} outputs, expected 7")
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids of each text, truncated to :attr:`max_length` (special tokens included)."""
@@ -258,8 +308,12 @@ class CompactSensor(EmotionSensor):
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
-        """Raw ``(n, 7)`` logits in :data:`LABELS` order."""
+        """Raw ``(n, 7)`` logits in :data:`LABELS` order (log grouped probabilities for a fine-label head)."""
         from eq_negotiator.sensing.training import _batches
+
+        if self.perception is not None and self._grouping is not None:
+            # The pass is cached: the rights check that reads this message next costs no second pass.
+            return group_log_probabilities(self.fine_logits(texts), self._grouping)
 
         encoded = self.encode(texts)
         output = np.zeros((len(encoded), len(LABELS)), dtype=np.float64)
@@ -276,7 +330,20 @@ class CompactSensor(EmotionSensor):
             output[index] = self.model(ids, mask).numpy()
         return output
 
+    def fine_logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """``(n, 28)`` logits over GoEmotions' fine labels (perception models only).
+
+        Raises:
+            SensorLoadError: If the model has a seven-label head (format 1).
+        """
+        if self.perception is None:
+            raise SensorLoadError("this embedded model has a seven-label head, not fine labels")
+        features = self.perception.features(list(texts))
+        return np.array([f.fine_logits for f in features]).reshape(len(texts), -1)
+
     def _truncation_mask(self, texts: list[str]) -> NDArray[np.bool_]:
+        if self.perception is not None:
+            return np.array([self.perception.is_truncated(text) for text in texts], dtype=bool)
         mask = np.zeros(len(texts), dtype=bool)
         for i, text in enumerate(texts):
             # Tokens rarely outnumber characters by 3x (+ specials); only text that might be too long is counted.

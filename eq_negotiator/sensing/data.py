@@ -39,6 +39,7 @@ DATA_SPEC_FORMS = (
     "jsonl:<file>",
     "hf-dataset:<name>[@config]",
     "credit-dialogue[:train|:test|:all]",
+    "negotiation-emotions[:train|:dev|:test|:all]",
 )
 
 
@@ -286,6 +287,26 @@ def load_credit_dialogue(split: str = "all") -> EmotionDataset:
     return _rows_to_dataset(f"credit-dialogue/{split}", rows, ColumnOptions())
 
 
+def load_negotiation_emotion_dataset(split: str = "all") -> EmotionDataset:
+    """The negotiation emotion set (third-party text read from the public data folder) as a dataset.
+
+    Args:
+        split: ``train``, ``dev``, ``test`` or ``all``.
+
+    Raises:
+        ValueError: For an unknown split.
+        ThirdPartyDataError: If the public data folder lacks the referenced files.
+    """
+    from eq_negotiator.sensing.negotiation_corpus import load_negotiation_emotions
+
+    if split not in ("train", "dev", "test", "all"):
+        raise ValueError(f"negotiation-emotions split must be train, dev, test or all, not {split!r}")
+    rows = [row for row in load_negotiation_emotions() if split == "all" or row.split == split]
+    return _rows_to_dataset(
+        f"negotiation-emotions/{split}", [{"text": r.text, "label": r.label} for r in rows], ColumnOptions()
+    )
+
+
 def load_data(
     spec: str,
     columns: ColumnOptions = ColumnOptions(),
@@ -307,6 +328,8 @@ def load_data(
     kind, sep, rest = spec.partition(":")
     if kind == "credit-dialogue":
         return DataSplits(train=load_credit_dialogue(rest or "all"))
+    if kind == "negotiation-emotions":
+        return DataSplits(train=load_negotiation_emotion_dataset(rest or "all"))
     if not sep or not rest:
         raise ValueError(f"unknown data spec {spec!r}; valid forms: {', '.join(DATA_SPEC_FORMS)}")
     if kind == "goemotions-ekman":

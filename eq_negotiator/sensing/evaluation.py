@@ -64,7 +64,25 @@ def evaluate_sensor(
     report["truncated"] = sum(FLAG_TRUNCATED in r.flags for r in readings)
     report["sensor"] = instance.spec
     report["data"] = data
+    if data.partition(":")[0] == "negotiation-emotions":
+        report["per_source"] = per_source_scores(data.partition(":")[2] or "all", readings)
     return report
+
+
+def per_source_scores(split: str, readings: list[Any]) -> dict[str, dict[str, Any]]:
+    """Accuracy, macro-F1 and weighted F1 per source of the negotiation emotion set, for readings in row order."""
+    from eq_negotiator.sensing.negotiation_corpus import load_negotiation_emotions
+
+    rows = [row for row in load_negotiation_emotions() if split == "all" or row.split == split]
+    if len(rows) != len(readings):
+        raise ValueError("per-source scores need one reading per row of the negotiation emotion set")
+    result: dict[str, dict[str, Any]] = {}
+    for source in sorted({row.source for row in rows}):
+        index = [i for i, row in enumerate(rows) if row.source == source]
+        labels = np.array([LABELS.index(rows[i].label) for i in index])
+        scored = classification_report(labels, np.array([readings[i].probabilities() for i in index]))
+        result[source] = {key: scored[key] for key in ("n", "accuracy", "macro_f1", "weighted_f1")}
+    return result
 
 
 def plot_confusion(confusion: list[list[int]], path: str | Path, title: str = "") -> Path:

@@ -168,12 +168,15 @@ def quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(previous)
 
 
-def load_seven_label_base(source: str, tokenizer_source: str | None = None, **options: Any) -> tuple[Any, Any]:
-    """Load a tokenizer and a pre-trained model with a fresh seven-label classification head.
+def load_seven_label_base(
+    source: str, tokenizer_source: str | None = None, labels: Sequence[str] = LABELS, **options: Any
+) -> tuple[Any, Any]:
+    """Load a tokenizer and a pre-trained model with a fresh classification head (seven labels by default).
 
     Args:
         source: Local folder or Hugging Face id of the pre-trained model.
         tokenizer_source: Where the tokenizer lies, if not beside the model.
+        labels: The head's class names (the perception model's head has GoEmotions' fine labels).
         **options: Passed to ``from_pretrained`` (e.g. ``local_files_only``).
 
     Raises:
@@ -188,9 +191,9 @@ def load_seven_label_base(source: str, tokenizer_source: str | None = None, **op
     with quiet_transformers():
         model = AutoModelForSequenceClassification.from_pretrained(
             source,
-            num_labels=len(LABELS),
-            id2label=dict(enumerate(LABELS)),
-            label2id={label: i for i, label in enumerate(LABELS)},
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
             ignore_mismatched_sizes=True,
             **options,
         )

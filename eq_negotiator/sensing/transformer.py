@@ -23,6 +23,7 @@ from eq_negotiator.sensing.base import EmotionSensor, SensorLoadError
 from eq_negotiator.sensing.base_model import BaseModelError, verify_manifest
 from eq_negotiator.sensing.labels import load_label_map, map_labels
 from eq_negotiator.sensing.metrics import Calibration, softmax
+from eq_negotiator.sensing.perception import group_log_probabilities, grouping_matrix
 from eq_negotiator.sensing.training import (
     SENSOR_CONFIG_FILE,
     ensure_pad_token,
@@ -97,13 +98,20 @@ class TransformerSensor(EmotionSensor):
             sensor_config = _read_sensor_config(local, hint)
         self.tokenizer: Any
         self.model: Any
+        # A perception model folder (format 2) has a fine-label head read through its grouping.
+        self._fine_labels: list[str] | None = (
+            list(sensor_config["fine_labels"]) if sensor_config and ("fine_labels" in sensor_config) else None
+        )
         self.tokenizer, self.model = self._load(str(source), local if local.exists() else None, hint)
         self.model.eval()
         # Only models our train command wrote carry a calibration (fitted on their own seven outputs).
         self.calibration: Calibration | None = (
             Calibration.from_dict(sensor_config["calibration"]) if sensor_config else None
         )
-        self.projection = self._label_projection(load_label_map(label_map))
+        self._grouping = grouping_matrix(sensor_config["grouping"]) if self._fine_labels and sensor_config else None
+        self.projection = (
+            self._grouping if self._grouping is not None else self._label_projection(load_label_map(label_map))
+        )
         configured = int(sensor_config["max_length"]) if sensor_config else 512
         model_limit = getattr(self.model.config, "max_position_embeddings", configured) or configured
         tokenizer_limit = getattr(self.tokenizer, "model_max_length", configured) or configured
@@ -138,7 +146,8 @@ class TransformerSensor(EmotionSensor):
         base = resolve_base(str(peft_config.base_model_name_or_path))
         tokenizer_source = str(folder) if (folder / "tokenizer_config.json").is_file() else base
         base_options = {} if Path(base).exists() else options
-        tokenizer, model = load_seven_label_base(base, tokenizer_source, **base_options)
+        labels = self._fine_labels or LABELS
+        tokenizer, model = load_seven_label_base(base, tokenizer_source, labels, **base_options)
         # Merging the adapter into the base weights makes inference as fast as a plain model.
         merged = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
         return tokenizer, merged
@@ -168,6 +177,9 @@ class TransformerSensor(EmotionSensor):
     def _probabilities(self, texts: list[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         truncated = self._truncation_mask(texts)
         logits = self.logits(texts)
+        if self._grouping is not None:  # the calibration was fitted on the grouped seven-label log-probabilities
+            grouped = group_log_probabilities(logits, self._grouping)
+            return (self.calibration.apply(grouped) if self.calibration else softmax(grouped)), truncated
         calibrated = self.calibration.apply(logits) if self.calibration else softmax(logits)
         probabilities = calibrated @ self.projection
         return probabilities, truncated
