@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from eq_negotiator.negotiation.guard import DEFAULT_SCENARIO, VIOLATION_TYPES, ComplianceGuard
+from eq_negotiator.negotiation.guard import LABELLED_SET_SCENARIO, VIOLATION_TYPES, ComplianceGuard
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "unit" / "negotiation" / "guard_labelled.jsonl"
 
@@ -68,7 +68,7 @@ def guard_for(row: dict[str, Any], cache: dict[str, ComplianceGuard]) -> Complia
     overrides = row.get("scenario") or {}
     key = json.dumps(overrides, sort_keys=True)
     if key not in cache:
-        cache[key] = ComplianceGuard(DEFAULT_SCENARIO.model_copy(update=overrides))
+        cache[key] = ComplianceGuard(LABELLED_SET_SCENARIO.model_copy(update=overrides))
     return cache[key]
 
 

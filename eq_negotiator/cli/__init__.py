@@ -12,6 +12,7 @@ from eq_negotiator.cli.emotion import emotion_app
 from eq_negotiator.cli.guard import guard_app
 from eq_negotiator.cli.negotiate import chat, demo, operator_resume
 from eq_negotiator.cli.offer import offer_app
+from eq_negotiator.cli.rights import rights_app
 from eq_negotiator.cli.simulate import compare, simulate
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(emotion_app, name="emotion")
 app.add_typer(offer_app, name="offer")
 app.add_typer(guard_app, name="guard")
+app.add_typer(rights_app, name="rights")
 app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("simulate")(simulate)

@@ -1,14 +1,17 @@
 """``eqn guard``: check creditor replies against the debt-collection rules.
 
 ``eqn guard check`` reads one reply per line on stdin and prints one JSON object per reply on stdout, nothing else.
+Two layers check each reply: the word rules (which know the scenario: its balance, a lawsuit in progress, an
+attorney) and the embedded compliance model (paraphrase); either flags it. ``--rules-only`` turns the model off.
 Problems go to stderr: a line that is not UTF-8 is reported by number and skipped (exit 1 once all lines are read);
-a bad ``--scenario`` file stops the command at once (exit 2).
+a bad ``--scenario`` file or a broken model file stops the command at once (exit 2).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -16,6 +19,7 @@ import typer
 
 if TYPE_CHECKING:  # pydantic and the rule tables load when the command runs, not for ``eqn --help``
     from eq_negotiator.scenario import Scenario
+    from eq_negotiator.sensing.perception import PerceptionReader
 
 guard_app = typer.Typer(
     help="Check creditor replies against the debt-collection rules (FDCPA, Regulation F).", no_args_is_help=True
@@ -31,8 +35,8 @@ def load_scenario(path: Path | None) -> Scenario:
     """The scenario to check against: the default one, with any fields the JSON file at ``path`` sets.
 
     Args:
-        path: A JSON object of :class:`~eq_negotiator.scenario.Scenario` fields, or ``None`` for the default
-            (USD 15,700, no lawsuit, no attorney, a private lender).
+        path: A JSON object of :class:`~eq_negotiator.scenario.Scenario` fields, or ``None`` for the product's
+            default scenario (the one ``eqn chat`` and ``eqn demo`` use).
 
     Returns:
         The scenario.
@@ -63,6 +67,42 @@ def load_scenario(path: Path | None) -> Scenario:
         raise ValueError(f"scenario file {path} is not a valid scenario: {problems}") from exc
 
 
+def read_lines() -> Iterator[tuple[int, str | None]]:
+    """Stdin as ``(line number, text)``; ``text`` is ``None`` for a line that is not UTF-8 (reported on stderr).
+
+    Blank lines are skipped and a leading byte-order mark is dropped.
+    """
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            sys.stderr.write(f"error: line {number} is not valid UTF-8 ({exc.reason} at byte {exc.start}); skipped\n")
+            yield number, None
+            continue
+        text = text.rstrip("\r\n")
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the text
+        if text.strip():
+            yield number, text
+
+
+def load_model_layer(rules_only: bool) -> PerceptionReader | None:
+    """The embedded model layer, or ``None`` with ``--rules-only``; a broken model file exits 2 with its error."""
+    if rules_only:
+        return None
+    from eq_negotiator.sensing import SensorLoadError
+    from eq_negotiator.sensing.base_model import BaseModelError
+    from eq_negotiator.sensing.perception import shared_embedded_reader
+
+    try:
+        return shared_embedded_reader()
+    except (SensorLoadError, BaseModelError) as exc:
+        _fail(f"{exc} (use --rules-only to check with the word rules alone)", code=2)
+
+
+RULES_ONLY_HELP = "Check with the word rules alone, without the embedded model layer."
+
+
 @guard_app.command("check")
 def check(
     scenario_file: Annotated[
@@ -70,14 +110,17 @@ def check(
         typer.Option(
             "--scenario",
             help="JSON file of scenario fields (balance, currency, legal_action_in_progress, attorney_involved...); "
-            "fields left out keep the defaults: USD 15,700, no lawsuit, no attorney, private lender.",
+            "fields left out keep the product's default scenario (the one eqn chat and eqn demo use: USD 4,850, "
+            "no lawsuit, no attorney, private lender).",
         ),
     ] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help=RULES_ONLY_HELP)] = False,
 ) -> None:
     """Check creditor replies, one per line on stdin; print one JSON object per reply.
 
     Each object holds ``line``, ``text``, ``compliant`` and ``violations`` (each with ``type``, ``span``, ``start``,
-    ``end`` and ``detail``). Blank lines are skipped.
+    ``end``, ``detail`` and ``layer``: ``rules`` or ``model``; model findings add their ``score``). A reply is
+    flagged when either layer finds a violation. Blank lines are skipped.
     """
     from eq_negotiator.negotiation.guard import ComplianceGuard
 
@@ -85,19 +128,11 @@ def check(
         scenario = load_scenario(scenario_file)
     except ValueError as exc:
         _fail(str(exc), code=2)
-    guard = ComplianceGuard(scenario)
+    guard = ComplianceGuard(scenario, load_model_layer(rules_only))
     undecodable = 0
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            sys.stderr.write(f"error: line {number} is not valid UTF-8 ({exc.reason} at byte {exc.start}); skipped\n")
+    for number, text in read_lines():
+        if text is None:
             undecodable += 1
-            continue
-        text = text.rstrip("\r\n")
-        if number == 1:
-            text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the reply
-        if not text.strip():
             continue
         result = guard.check(text)
         record: dict[str, Any] = {"line": number, "text": text, **result.to_dict()}

@@ -18,7 +18,7 @@ from langgraph.types import RetryPolicy
 
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepare_persistence
-from eq_negotiator.graph.services import Services
+from eq_negotiator.graph.services import ModelLayer, Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.nodes import (
     make_check_compliance,
@@ -114,6 +114,7 @@ def build_graph(
     *,
     model: BaseChatModel | None = None,
     sensor: EmotionSensor | None = None,
+    perception: ModelLayer | None = None,
     retry: RetryPolicy = MODEL_RETRY,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the turn graph for embedding.
@@ -125,6 +126,8 @@ def build_graph(
             process only.
         model: A chat model for every run (overrides ``Context.model``).
         sensor: An emotion sensor for every run (overrides ``Context.sensor``).
+        perception: Model layer for the rights and compliance checks (default: the embedded perception
+            model; ``Context.model_checks=False`` turns it off).
         retry: Retry policy of the ``respond`` node.
 
     Returns:
@@ -144,7 +147,7 @@ def build_graph(
             raise HistoryModeError("history=latest needs the session API: use open_negotiator(spec) instead")
     if isinstance(store, str):
         store = split_history(store)[0]
-    services = Services(model=model, sensor=sensor)
+    services = Services(model=model, sensor=sensor, perception=perception)
     saver = open_checkpointer(checkpointer) if checkpointer is not None else None
     opened_store = open_store(store, share_with=saver) if store is not None else None
     prepare_persistence(saver, opened_store)

@@ -40,6 +40,8 @@ class Context:
         disclosure: Open the first reply with the debt-collector disclosure (FDCPA §1692e(11)).
         learn: Update the policy's cross-dialogue learning when a dialogue ends. Simulations turn it off so that
             every dialogue is independent of the order (and the worker) it ran in.
+        model_checks: Run the embedded perception model beside the word rules for client rights and reply
+            compliance (either layer escalates or flags). Off: the rules alone, as before the model existed.
         trace_privacy: What LangSmith traces (when tracing is on) may hold of the dialogue: ``full`` (everything),
             ``redacted`` (emails, phone, card and account numbers, amounts and the parties' names masked) or
             ``hidden`` (no inputs or outputs). See :mod:`eq_negotiator.redaction`.
@@ -61,6 +63,7 @@ class Context:
     accept_tolerance_days: int = 5
     disclosure: bool = False
     learn: bool = True
+    model_checks: bool = True
     trace_privacy: str = "full"
 
     def __post_init__(self) -> None:

@@ -12,16 +12,19 @@ import hashlib
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langgraph.store.base import BaseStore
 
 from eq_negotiator.graph.context import Context
+from eq_negotiator.negotiation.guard import ComplianceModel
+from eq_negotiator.negotiation.rights import RightsModel
 from eq_negotiator.prompts import PromptSet, load_prompts
 from eq_negotiator.reasoning import Policy, make_policy
 from eq_negotiator.responders import resolve_chat_model
 from eq_negotiator.sensing import EmotionSensor, load_sensor
+from eq_negotiator.sensing.perception import PerceptionReader, shared_embedded_reader
 
 POLICY_NAMESPACE: Final[str] = "eq_negotiator"
 
@@ -34,20 +37,34 @@ def policy_namespace(segment: str) -> tuple[str, ...]:
     return (POLICY_NAMESPACE, "policy_state", segment)
 
 
+class ModelLayer(RightsModel, ComplianceModel, Protocol):
+    """The learned layer beside the word rules: rights scores for client messages, compliance scores for replies."""
+
+
 class Services:
     """Resolves and caches the components a run's context names.
 
     Args:
         model: A chat model to use for every run, whatever the context says.
         sensor: An emotion sensor to use for every run.
+        perception: A model layer for the rights and compliance checks to use for every run (default: the embedded
+            perception model, sharing its encoder pass with the embedded sensor).
     """
 
-    def __init__(self, *, model: BaseChatModel | None = None, sensor: EmotionSensor | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        model: BaseChatModel | None = None,
+        sensor: EmotionSensor | None = None,
+        perception: ModelLayer | None = None,
+    ) -> None:
         self._model = model
         self._sensor = sensor
+        self._perception = perception
         self._sensors: dict[str, EmotionSensor] = {}
         self._models: dict[tuple[str | None, str | None], BaseChatModel] = {}
         self._policies: dict[tuple[str, str, int], tuple[Policy, str | None]] = {}
+        self._reader: ModelLayer | None = None
         self._lock = threading.Lock()
 
     def sensor(self, context: Context) -> EmotionSensor:
@@ -58,6 +75,24 @@ class Services:
             if context.sensor not in self._sensors:
                 self._sensors[context.sensor] = load_sensor(context.sensor)
             return self._sensors[context.sensor]
+
+    def perception(self, context: Context) -> ModelLayer | None:
+        """The model layer for client rights and reply compliance, or ``None`` when ``context.model_checks`` is off.
+
+        It shares the encoder pass with the embedded sensor when that is the turn's sensor; with another sensor
+        the embedded model is loaded once per process for these checks.
+        """
+        if not context.model_checks:
+            return None
+        if self._perception is not None:
+            return self._perception
+        reader = getattr(self.sensor(context), "reader", None)
+        if isinstance(reader, PerceptionReader):
+            return reader
+        with self._lock:
+            if self._reader is None:
+                self._reader = shared_embedded_reader()
+            return self._reader
 
     def chat_model(self, context: Context) -> BaseChatModel:
         """The chat model for ``context`` (the offline responder when none is configured)."""
@@ -83,6 +118,7 @@ class Services:
         self.prompts(context)
         self.chat_model(context)
         self.sensor(context)
+        self.perception(context)
 
     def policy(self, context: Context, store: BaseStore | None) -> Policy:
         """The policy for ``context``, holding what was learned for its segment (reloaded when the store changed).

@@ -37,7 +37,7 @@ from eq_negotiator.graph.history import (
 )
 from eq_negotiator.graph.locking import DEFAULT_LOCK_TIMEOUT_S, ThreadLocks
 from eq_negotiator.graph.persistence import CheckpointIntegrityError, open_checkpointer, open_store, prepare_persistence
-from eq_negotiator.graph.services import Services
+from eq_negotiator.graph.services import ModelLayer, Services
 from eq_negotiator.nodes.escalate import RESUME_ACTIONS
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.redaction import check_trace_privacy, private_tracing_client
@@ -528,6 +528,7 @@ def open_negotiator(
     store: str | BaseStore | None = None,
     model: BaseChatModel | None = None,
     sensor: EmotionSensor | None = None,
+    perception: ModelLayer | None = None,
     durability: TurnDurability = DEFAULT_DURABILITY,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
     history: HistoryMode | None = None,
@@ -547,6 +548,8 @@ def open_negotiator(
         store: Store spec or instance for policy learning.
         model: Chat model instance (overrides ``context.model``).
         sensor: Emotion sensor instance (overrides ``context.sensor``).
+        perception: Model layer for the rights and compliance checks (default: the embedded perception
+            model; ``Context.model_checks=False`` turns it off).
         durability: When checkpoints are written (see :class:`Negotiator`).
         lock_timeout: Seconds a run waits for another worker's run on the same thread (see :class:`Negotiator`).
         history: ``"full"`` or ``"latest"`` checkpoints kept per thread (see :class:`Negotiator`); when omitted, the
@@ -562,7 +565,7 @@ def open_negotiator(
         PersistenceError: If the database cannot be opened or reached.
     """
     context = context or Context()
-    services = Services(model=model, sensor=sensor)
+    services = Services(model=model, sensor=sensor, perception=perception)
     services.check(context)
     if isinstance(db, str):
         db, spec_history = split_history(db)

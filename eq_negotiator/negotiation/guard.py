@@ -115,7 +115,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from eq_negotiator.scenario import Scenario
 
@@ -134,14 +134,19 @@ VIOLATION_TYPES: Final[tuple[str, ...]] = (
 )
 """Every violation type the guard reports, in a fixed order."""
 
-DEFAULT_SCENARIO: Final[Scenario] = Scenario(
+DEFAULT_SCENARIO: Final[Scenario] = Scenario()
+"""The product's one default scenario (the one ``eqn chat`` and ``eqn demo`` negotiate): USD 4,850, no lawsuit, no
+attorney, a private lender. ``eqn guard check`` checks against it unless given ``--scenario``."""
+
+LABELLED_SET_SCENARIO: Final[Scenario] = Scenario(
     balance=15_700,
     currency="USD",
     legal_action_in_progress=False,
     attorney_involved=False,
     creditor_kind="private lender",
 )
-"""The scenario the guard CLI and the labelled set assume: USD 15,700, no lawsuit, no attorney, a private lender."""
+"""The scenario the rules' labelled replies (``tests/unit/negotiation/guard_labelled.jsonl``) were written for:
+USD 15,700 (CRAD's constant balance), no lawsuit, no attorney, a private lender."""
 
 # What the regeneration prompt tells the model to do about each type.
 _FIX: Final[dict[str, str]] = {
@@ -176,10 +181,30 @@ class Violation:
     start: int
     end: int
     detail: str
+    layer: str = "rules"
+    score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the violation as JSON-native data."""
-        return asdict(self)
+        """Return the violation as JSON-native data (``score`` only for the model layer)."""
+        data = asdict(self)
+        if self.score is None:
+            del data["score"]
+        else:
+            data["score"] = round(self.score, 4)
+        return data
+
+
+class ComplianceModel(Protocol):
+    """A learned reader of violations in a reply (the embedded perception model implements it)."""
+
+    def compliance_scores(self, text: str) -> list[tuple[tuple[int, int], dict[str, float]]]:
+        """Per-type probabilities for each part of ``text``: ``[((start, end), {type: probability}), ...]``."""
+        ...
+
+    @property
+    def compliance_thresholds(self) -> dict[str, float]:
+        """The probability at or above which each type counts as a violation."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -1156,8 +1181,9 @@ class ComplianceGuard:
             what a reply may truthfully say.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, model: ComplianceModel | None = None) -> None:
         self.scenario = scenario
+        self.model = model
         self._rules = tuple(rule for rule in _RULES if rule.applies(scenario))
         creditor_words = [w for w in re.findall(r"[A-Za-z]+", scenario.creditor) if len(w) > 3]
         names = {(name, "Q") for name in (scenario.debtor, *scenario.debtor.split())}
@@ -1188,7 +1214,40 @@ class ComplianceGuard:
         found.extend(_amount_violations(text, self.scenario))
         found.extend(_context_violations(text, self.scenario, client_message))
         violations = _deduplicate(reply, found)
+        if self.model is not None:
+            violations += self._model_violations(reply, {v.type for v in violations})
         return GuardResult(compliant=not violations, violations=violations)
+
+    def _model_violations(self, reply: str, found: set[str]) -> tuple[Violation, ...]:
+        """The model's findings of types the rules did not report, each at its highest-scoring sentence.
+
+        Types that depend on facts only the scenario knows are left to the rules: a lawsuit in progress may be
+        mentioned truthfully, and so may attorneys involved or a government creditor.
+        """
+        assert self.model is not None
+        skip = set(found)
+        if self.scenario.legal_action_in_progress:
+            skip.add("threat_false_action")
+        if self.scenario.attorney_involved or not _not_government(self.scenario):
+            skip.add("false_affiliation")
+        thresholds = self.model.compliance_thresholds
+        best: dict[str, tuple[float, tuple[int, int]]] = {}
+        for span, scores in self.model.compliance_scores(reply):
+            for kind, score in scores.items():
+                if kind not in skip and score >= thresholds.get(kind, 0.5) and score > best.get(kind, (-1.0,))[0]:
+                    best[kind] = (score, span)
+        return tuple(
+            Violation(
+                kind,
+                reply[start:end],
+                start,
+                end,
+                f"the compliance model reads this as {kind.replace('_', ' ')} (probability {score:.2f})",
+                layer="model",
+                score=score,
+            )
+            for kind, (score, (start, end)) in sorted(best.items(), key=lambda item: item[1][1])
+        )
 
 
 def _deduplicate(reply: str, found: list[Violation]) -> tuple[Violation, ...]:

@@ -72,7 +72,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, Protocol, get_args
 
 from eq_negotiator.scenario import Scenario
 
@@ -84,19 +84,27 @@ ESCALATING_KINDS: Final[frozenset[str]] = frozenset(
 """Kinds that stop the negotiation and hand the dialogue to a person."""
 
 
+Layer = Literal["rules", "model"]
+
+
 @dataclass(frozen=True)
 class RightsEvent:
     """One rights or vulnerability signal in a client message.
 
     Attributes:
         kind: What was detected.
-        span: ``(start, end)`` character offsets of the matched words in the message.
+        span: ``(start, end)`` character offsets of the words that triggered it: the matched words for the rules,
+            the highest-scoring sentence for the model.
         reason: Why it matters, in one sentence.
+        layer: Which check found it: the word ``rules`` or the ``model``.
+        score: The model's probability for the kind (``None`` for a rules event).
     """
 
     kind: RightsKind
     span: tuple[int, int]
     reason: str
+    layer: Layer = "rules"
+    score: float | None = None
 
     @property
     def escalates(self) -> bool:
@@ -109,7 +117,29 @@ class RightsEvent:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as JSON-safe data."""
-        return {"kind": self.kind, "span": list(self.span), "reason": self.reason, "escalates": self.escalates}
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "span": list(self.span),
+            "reason": self.reason,
+            "escalates": self.escalates,
+            "layer": self.layer,
+        }
+        if self.score is not None:
+            data["score"] = round(self.score, 4)
+        return data
+
+
+class RightsModel(Protocol):
+    """A learned reader of rights signals (the embedded perception model implements it)."""
+
+    def rights_scores(self, text: str) -> list[tuple[tuple[int, int], dict[str, float]]]:
+        """Per-kind probabilities for each part of ``text``: ``[((start, end), {kind: probability}), ...]``."""
+        ...
+
+    @property
+    def rights_thresholds(self) -> dict[str, float]:
+        """The probability at or above which each kind counts as detected."""
+        ...
 
 
 # Pattern building blocks. Messages are typed fast: apostrophes are optional and "dont"/"cant" are common.
@@ -409,8 +439,40 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def detect_rights(text: str, model: RightsModel | None = None) -> list[RightsEvent]:
+    """Find rights and vulnerability signals with the rules and, when given, the model.
+
+    A kind is reported when either layer finds it: rules events first (with the matched words), then a model event
+    for each kind the rules missed (with its score and the sentence that scored highest). The rules never overrule
+    the model: a paraphrase the patterns miss still escalates.
+
+    Args:
+        text: The client's message.
+        model: The learned layer, or ``None`` for the rules alone.
+
+    Returns:
+        The events, in order of position within each layer.
+    """
+    events = detect_rights_events(text)
+    if model is None:
+        return events
+    found = {event.kind for event in events}
+    thresholds = model.rights_thresholds
+    best: dict[str, tuple[float, tuple[int, int]]] = {}
+    for span, scores in model.rights_scores(text):
+        for kind, score in scores.items():
+            if score >= thresholds.get(kind, 0.5) and score > best.get(kind, (-1.0, span))[0]:
+                best[kind] = (score, span)
+    for kind in RIGHTS_KINDS:
+        if kind in best and kind not in found:
+            score, span = best[kind]
+            reason = f"{_REASONS[kind]} (read by the model, probability {score:.2f})"
+            events.append(RightsEvent(kind, span, reason, layer="model", score=score))
+    return events
+
+
 def detect_rights_events(text: str) -> list[RightsEvent]:
-    """Find rights and vulnerability signals in a client message.
+    """Find rights and vulnerability signals in a client message with the word rules alone.
 
     Args:
         text: The client's message.

@@ -1,7 +1,9 @@
 """Node ``check_compliance``: every reply passes the compliance guard before it leaves.
 
-A draft with a violation is rewritten once with the violations named; if the rewrite still violates (or misstates
-the timeline), the safe template goes out instead. Every check is recorded with what was found and what was done,
+Two layers check the draft: the word rules and, unless ``Context.model_checks`` is off, the embedded compliance
+model (one encoder pass over the reply); a violation from either counts. A draft with a violation is rewritten once
+with the violations named; if the rewrite still violates (or misstates the timeline), the safe template goes out
+instead. Every check is recorded with what was found and what was done,
 so evaluations can count violations even when the client never saw them.
 """
 
@@ -36,7 +38,7 @@ def make_check_compliance(services: Services) -> Callable[..., dict[str, Any]]:
         """Check the draft, redraft or replace it if needed, and send the result to the client."""
         context = context_of(runtime)
         scenario = scenario_of(state, context)
-        guard = ComplianceGuard(scenario)
+        guard = ComplianceGuard(scenario, services.perception(context))
         client_text = latest_client_message(state["messages"]).text
         draft = state["draft"]
         days = stated_days(state)

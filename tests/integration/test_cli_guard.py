@@ -32,7 +32,7 @@ def records(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
 
 def test_one_json_object_per_reply_with_the_default_scenario() -> None:
     replies = [
-        "Thank you, Alex. The balance is $15,700, and we can offer you 60 days to repay it.",
+        "Thank you, Alex. The balance is $4,850, and we can offer you 60 days to repay it.",
         "If you don't pay by tonight, we will sue you and call your boss.",
         "Your balance is $17,500.",
     ]
@@ -42,11 +42,13 @@ def test_one_json_object_per_reply_with_the_default_scenario() -> None:
     assert [r["text"] for r in out] == replies
     assert [r["compliant"] for r in out] == [True, False, False]
     assert out[0]["violations"] == []
-    assert {v["type"] for v in out[1]["violations"]} == {
+    assert {v["type"] for v in out[1]["violations"]} >= {
         "false_urgency",
         "threat_false_action",
         "third_party_disclosure",
     }
+    assert all(v["layer"] in ("rules", "model") for r in out for v in r["violations"])
+    assert all(("score" in v) == (v["layer"] == "model") for r in out for v in r["violations"])
     assert out[2]["violations"][0]["type"] == "wrong_amount" and out[2]["violations"][0]["span"] == "$17,500"
     for record in out:
         for violation in record["violations"]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from eq_negotiator.negotiation.guard import (
-    DEFAULT_SCENARIO,
+    LABELLED_SET_SCENARIO,
     VIOLATION_TYPES,
     ComplianceGuard,
     GuardResult,
@@ -26,7 +26,7 @@ from eq_negotiator.negotiation.guard import (
 from eq_negotiator.scenario import Scenario
 
 LABELLED = Path(__file__).with_name("guard_labelled.jsonl")
-GUARD = ComplianceGuard(DEFAULT_SCENARIO)
+GUARD = ComplianceGuard(LABELLED_SET_SCENARIO)
 
 
 def load_rows() -> list[dict[str, Any]]:
@@ -37,7 +37,7 @@ ROWS = load_rows()
 
 
 def check_row(row: dict[str, Any]) -> GuardResult:
-    scenario = DEFAULT_SCENARIO.model_copy(update=row.get("scenario") or {})
+    scenario = LABELLED_SET_SCENARIO.model_copy(update=row.get("scenario") or {})
     return ComplianceGuard(scenario).check(row["text"], client_message=row.get("client_message"))
 
 
@@ -56,7 +56,7 @@ def test_labelled_set_is_well_formed_and_covers_every_type() -> None:
         assert set(row) <= {"text", "violations", "scenario", "client_message", "split"}, row
         assert row["text"].strip()
         assert set(row["violations"]) <= set(VIOLATION_TYPES), row
-        Scenario.model_validate({**DEFAULT_SCENARIO.model_dump(), **(row.get("scenario") or {})})
+        Scenario.model_validate({**LABELLED_SET_SCENARIO.model_dump(), **(row.get("scenario") or {})})
         counts.update(row["violations"])
     assert {t: counts[t] for t in VIOLATION_TYPES if counts[t] < 5} == {}
     # Both kinds of reply are well represented.
@@ -215,7 +215,7 @@ def test_hostile_or_false_consequences_fail(text: str, violation_type: str) -> N
 
 
 def test_a_lawsuit_in_progress_may_be_mentioned_truthfully_but_arrest_never() -> None:
-    sued = ComplianceGuard(DEFAULT_SCENARIO.model_copy(update={"legal_action_in_progress": True}))
+    sued = ComplianceGuard(LABELLED_SET_SCENARIO.model_copy(update={"legal_action_in_progress": True}))
     mention = "As you know, a lawsuit has been filed; agreeing a plan could resolve the case in court."
     assert sued.check(mention).compliant
     assert "threat_false_action" in types_of(mention)  # the same words are a false threat with no lawsuit
@@ -227,7 +227,7 @@ def test_a_lawsuit_in_progress_may_be_mentioned_truthfully_but_arrest_never() ->
 def test_attorney_language_depends_on_an_attorney_being_involved() -> None:
     text = "Our attorneys will be in touch about the plan."
     assert "false_affiliation" in types_of(text)
-    with_attorney = ComplianceGuard(DEFAULT_SCENARIO.model_copy(update={"attorney_involved": True}))
+    with_attorney = ComplianceGuard(LABELLED_SET_SCENARIO.model_copy(update={"attorney_involved": True}))
     assert with_attorney.check(text).compliant
     # The client's own lawyer is never the creditor's.
     assert GUARD.check("Alex's lawyer can contact us at any time.").compliant
@@ -385,7 +385,12 @@ def test_violation_feedback_names_each_type_and_span() -> None:
 
 def test_the_offline_responder_phrase_bank_passes_the_guard() -> None:
     offline = pytest.importorskip("eq_negotiator.responders.offline")
-    values = {"first": "Alex", "creditor": "Northwind Lending", "balance": DEFAULT_SCENARIO.balance_text(), "days": 60}
+    values = {
+        "first": "Alex",
+        "creditor": "Northwind Lending",
+        "balance": LABELLED_SET_SCENARIO.balance_text(),
+        "days": 60,
+    }
     banks = [offline.OPENINGS, offline.OFFERS, offline.CLOSINGS]
     phrases = [p for bank in banks for group in bank.values() for p in group]
     phrases += [*getattr(offline, "AGREED", ()), *getattr(offline, "ENDED", ())]
