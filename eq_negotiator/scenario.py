@@ -6,6 +6,7 @@ CRAD CSV schema and JSON files into the same model.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -40,6 +41,9 @@ class Scenario(BaseModel):
             ``Complete Breakdown``), if known.
         credit_type: The kind of credit (``Working Capital Loan``, ``Credit card``...), if known.
         metadata: Other descriptive facts from the source (e.g. CRAD's remaining columns), as flat JSON scalars.
+        reference_date: The day the client's dates are counted from ("pay on the 15th", "next Friday"); ``None``
+            (the default) means the day each turn runs (see :meth:`reference_day`). Tests and replays pass one
+            explicitly, so that no reading depends on the wall clock.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -62,6 +66,7 @@ class Scenario(BaseModel):
     cash_flow: str | None = Field(default=None, min_length=1, max_length=100)
     credit_type: str | None = Field(default=None, min_length=1, max_length=100)
     metadata: dict[str, str | float | int | bool | None] = Field(default_factory=dict)
+    reference_date: dt.date | None = None
 
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Scenario:
@@ -91,6 +96,10 @@ class Scenario(BaseModel):
     def to_state(self) -> dict[str, Any]:
         """Return the scenario as JSON-native data for graph state."""
         return self.model_dump(mode="json")
+
+    def reference_day(self) -> dt.date:
+        """The day dates are resolved against: :attr:`reference_date`, else today (when the turn runs)."""
+        return self.reference_date if self.reference_date is not None else dt.date.today()
 
     def balance_text(self) -> str:
         """The balance as a person would say it, e.g. ``USD 4,850.00``."""

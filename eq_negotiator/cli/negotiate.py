@@ -96,7 +96,10 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
         if belief:
             out.print(f"[dim]  belief:  {belief}[/]")
         out.print(f"[dim]  stance:  {result.stance or 'none'} - {escape(result.reason)}[/]")
-        if result.client_offer and result.client_offer.get("days") is not None:
+        if result.client_offer and result.client_offer.get("doubt"):
+            doubt, note = result.client_offer["doubt"], result.client_offer.get("note") or ""
+            out.print(f"[dim]  client:  terms unclear ({doubt}) - {escape(note)}; asking to confirm[/]")
+        elif result.client_offer and result.client_offer.get("days") is not None:
             out.print(f"[dim]  client:  {result.client_offer['act']} {result.client_offer['days']} days[/]")
         if result.offer and not result.agreement:
             out.print(f"[dim]  offer:   {result.offer['days']} days - {escape(str(result.offer.get('reason', '')))}[/]")

@@ -2,6 +2,10 @@
 
 Rules (assessed after every move, in this order)
 ------------------------------------------------
+0. **Doubt asks, it never agrees.** A move whose terms are in doubt (a garbled or implausible number, two different
+   timelines, an acceptance naming other terms: the offer parser's ``doubt``) settles nothing and counts as no
+   rejection: the negotiation goes on, and the other side asks for the exact terms. Agreement is recorded only on an
+   unambiguous statement.
 1. **Agreement, explicit.** A side that accepts while the other side has a standing offer agrees to that offer.
    An acceptance that names other days is judged as a proposal of those days instead ("OK, 90 days then" against an
    offer of 60 is not agreement to 60); an acceptance with no standing offer to accept settles nothing.
@@ -81,11 +85,14 @@ class Move:
         act: ``accept`` (the other side's standing offer), ``propose`` (``days``), ``reject`` (the other side's
             offer, without a counter-offer), ``walk_away`` (refuses to negotiate any further) or ``other``.
         days: The days the message names, if any.
+        doubt: Why the move's terms must be confirmed before anyone acts on them (the offer parser's
+            :data:`~eq_negotiator.negotiation.offers.Doubt`), or ``None`` when they are clear.
     """
 
     speaker: Speaker
     act: Act
     days: int | None = None
+    doubt: str | None = None
 
     def __post_init__(self) -> None:
         if self.speaker not in SPEAKERS:
@@ -162,6 +169,17 @@ def assess(
 
     speaker, other = move.speaker, _OTHER_SIDE[move.speaker]
     act = move.act
+    if move.doubt is not None:
+        # Rule 0: nothing unclear is agreed, proposed or refused; the round limit still applies.
+        rejections = 0 if speaker == "client" else consecutive_rejections
+        if round == config.max_rounds and speaker == "creditor":
+            sentence = f"No agreement within the maximum of {config.max_rounds} rounds."
+            return Outcome(NegotiationStatus.MAX_ROUNDS, round, None, None, rejections, sentence)
+        sentence = (
+            f"Round {round} continues; the {speaker}'s terms are unclear ({move.doubt.replace('_', ' ')}), "
+            f"so the {other} asks for the exact terms."
+        )
+        return Outcome(NegotiationStatus.ONGOING, round, None, None, rejections, sentence)
     if act == "accept" and move.days is not None and move.days != standing_offer:
         # "Fine, 90 days" against an offer of 60 names its own terms: judge it as a proposal (rule 2 may still close
         # it within tolerance, at the days named).
@@ -183,7 +201,7 @@ def assess(
     if act == "accept" and standing_offer is not None:
         return outcome(
             NegotiationStatus.AGREED,
-            f"Agreed on {standing_offer} days in round {round}; the {speaker} accepted the {other}'s offer.",
+            f"Agreed on {_days(standing_offer)} in round {round}; the {speaker} accepted the {other}'s offer.",
             standing_offer,
         )
     close_enough = (
@@ -194,7 +212,7 @@ def assess(
     if act == "propose" and close_enough:
         return outcome(
             NegotiationStatus.AGREED,
-            f"Agreed on {move.days} days in round {round}; the {speaker}'s offer was within "
+            f"Agreed on {_days(move.days)} in round {round}; the {speaker}'s offer was within "
             f"{config.tolerance_days} days of the {other}'s {standing_offer}.",
             move.days,
         )
@@ -210,6 +228,10 @@ def assess(
     if round == config.max_rounds and speaker == "creditor":
         return outcome(NegotiationStatus.MAX_ROUNDS, f"No agreement within the maximum of {config.max_rounds} rounds.")
     return outcome(NegotiationStatus.ONGOING, _ongoing_sentence(move, act, round, standing_offer, other))
+
+
+def _days(days: int | None) -> str:
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def _ongoing_sentence(move: Move, act: str, round: int, standing_offer: int | None, other: str) -> str:

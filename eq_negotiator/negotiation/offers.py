@@ -32,12 +32,30 @@ Parsing rules, in the order they apply:
    days!?`` echoes their number, and a question never concludes an agreement. Without an own timeline, an
    acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``, ``I'll never pay``, a
    negated number) is a ``reject`` with ``days=None``; a money amount or instalment count alone is a ``propose``
-   with ``days=None``; anything else is ``other``. Relative dates (``today``, ``next Friday``, ``the 15th``) carry
-   no timeline, so ``I can pay on the 15th`` is ``other``.
+   with ``days=None``; anything else is ``other``. Without a reference date, relative dates (``today``, ``next
+   Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
+6. **Terms as people say them** (when the caller passes the balance and a reference date, as the graph does; see
+   :class:`Terms`). A payment date in a sentence about paying is a timeline: the days from the reference date to it
+   (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``, ``the
+   15th``, ``end of the month``...); paying today is one day, the shortest term. With a full-payment cue (``it
+   all``, ``in full``, an amount of at least the balance) the offer's ``basis`` is ``in_full`` and its ``amount``
+   the balance; a date with a part payment (``$50 on Friday``) sets no timeline; a lump sum with the rest later
+   (``$500 now and the rest in 3 months``) is ``lump_sum``; a date without the amount (``I can pay on the 15th``)
+   is read but in doubt. ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment
+   rate with no timeline (``200 a month``, ``$50 every other week``) is ``instalments``: the payments needed to
+   clear the balance (after any lump sum) times the period, e.g. 4,850 at 200 a month is 25 payments, 750 days.
+7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
+   (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit
+   is ever taken out of them), implausible timelines (zero, negative, a past date, beyond ten years: still capped
+   at :data:`MAX_DAYS`), two different own timelines outside one range, an explicit acceptance (``I agree``,
+   ``works for me``; not a leading ``ok``) that names other days than the standing offer, a payment date without
+   the amount, a full payment without a date. ``note`` says how the days were worked out, or what is in doubt.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 import re
 from abc import ABC, abstractmethod
@@ -46,6 +64,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
+
+from eq_negotiator.negotiation.dates import PAYCHECK_DAYS, find_dates
 
 if TYPE_CHECKING:  # langchain_core is only needed by the optional LLM extractor
     from langchain_core.language_models import BaseChatModel
@@ -57,8 +77,22 @@ Act = Literal["propose", "accept", "reject", "other"]
 Speaker = Literal["creditor", "debtor"]
 """Who wrote the message."""
 
+Basis = Literal["in_full", "date", "instalments", "lump_sum"]
+"""How the days were read when the message names no plain timeline (``None`` on the offer: a timeline in days,
+weeks, months...): the whole balance paid on or by a date, a payment date whose amount is unclear, the days an
+instalment rate needs to clear the balance, or a lump sum now with the rest over a timeline."""
+
+Doubt = Literal[
+    "unreadable_number", "implausible", "several_numbers", "conflicting_accept", "unclear_amount", "unclear_date"
+]
+"""Why a message's terms must be confirmed before anyone acts on them: a scientific or garbled number (``10^9``,
+``1e3``), a timeline that cannot be meant (zero, negative, past dates, beyond ten years), two different timelines,
+an acceptance that names other terms than the standing offer, a payment date without the amount, or a full payment
+without the date."""
+
 ACTS: Final[tuple[Act, ...]] = get_args(Act)
 SPEAKERS: Final[tuple[Speaker, ...]] = get_args(Speaker)
+DOUBTS: Final[tuple[Doubt, ...]] = get_args(Doubt)
 
 MAX_DAYS: Final[int] = 3650
 """Longest timeline an offer may carry (ten years, as in :class:`~eq_negotiator.scenario.Scenario`)."""
@@ -77,6 +111,11 @@ class Offer:
         amount: Money the speaker offers (a payment, instalment or settlement), if named.
         instalments: Number of instalments the speaker offers, if named.
         span: The words the timeline was read from, if any.
+        basis: How the days were read when not from a plain timeline (see :data:`Basis`), else ``None``.
+        pay_date: The day the payment (or the last of it) is due, ISO format, when the message names a date.
+        doubt: Why the terms must be confirmed before they are acted on (see :data:`Doubt`); ``None`` when the
+            message is unambiguous. An offer in doubt must never conclude an agreement.
+        note: How the days were worked out, or why they are in doubt, as a person would say it.
     """
 
     days: int | None
@@ -84,6 +123,10 @@ class Offer:
     amount: float | None = None
     instalments: int | None = None
     span: str | None = None
+    basis: Basis | None = None
+    pay_date: str | None = None
+    doubt: Doubt | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the offer as JSON-native data."""
@@ -93,7 +136,26 @@ class Offer:
             "amount": self.amount,
             "instalments": self.instalments,
             "span": self.span,
+            "basis": self.basis,
+            "pay_date": self.pay_date,
+            "doubt": self.doubt,
+            "note": self.note,
         }
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the parser needs to know about the debt to read terms stated as dates, rates or "in full".
+
+    Attributes:
+        balance: The outstanding balance; rates and "the rest" are worked out against it. ``None``: unknown, so
+            rates carry no days and no amount is recognised as the full balance.
+        reference_date: The day dates are counted from. ``None``: dates carry no timeline (the parser never reads
+            the wall clock; callers pass the scenario's :meth:`~eq_negotiator.scenario.Scenario.reference_day`).
+    """
+
+    balance: float | None = None
+    reference_date: dt.date | None = None
 
 
 class OfferParser(ABC):
@@ -109,6 +171,8 @@ class OfferParser(ABC):
         *,
         speaker: Speaker = "debtor",
         standing_offer_days: int | None = None,
+        balance: float | None = None,
+        reference_date: dt.date | None = None,
     ) -> Offer:
         """Parse one message.
 
@@ -117,9 +181,12 @@ class OfferParser(ABC):
             speaker: Who wrote it; decides which bound of a range is the offer (see the module docstring).
             standing_offer_days: The other side's offer currently on the table, if any. An acceptance without a
                 number accepts it, and naming exactly it is an acceptance.
+            balance: The outstanding balance, to read instalment rates and full payments (rule 6).
+            reference_date: The day dates are counted from (rule 6); without it dates carry no timeline.
 
         Returns:
-            The offer; ``Offer(None, "other")`` for an empty or blank message, or one that names 0 days.
+            The offer; ``Offer(None, "other")`` for an empty or blank message, and with an ``implausible`` doubt
+            for one that names 0 days.
 
         Raises:
             TypeError: ``text`` is not a string, or ``standing_offer_days`` is not an int or ``None``.
@@ -136,18 +203,29 @@ class OfferParser(ABC):
             raise TypeError(f"standing_offer_days must be an int or None, not {type(standing_offer_days).__name__}")
         if standing_offer_days is not None and standing_offer_days < 0:
             raise ValueError(f"standing_offer_days must be >= 0, not {standing_offer_days}")
+        if balance is not None and (isinstance(balance, bool) or not isinstance(balance, (int, float))):
+            raise TypeError(f"balance must be a number or None, not {type(balance).__name__}")
+        if balance is not None and not (math.isfinite(balance) and balance > 0):
+            raise ValueError(f"balance must be a positive finite number, not {balance}")
+        if reference_date is not None and not isinstance(reference_date, dt.date):
+            raise TypeError(f"reference_date must be a date or None, not {type(reference_date).__name__}")
         if not text.strip():
             return Offer(None, "other")
-        offer = self._parse(text, speaker, standing_offer_days)
+        offer = self._parse_with_terms(text, speaker, standing_offer_days, Terms(balance, reference_date))
         if offer.days is not None and offer.days < 1:
-            # "0 days" names no repayment timeline at all; whatever the wording ("0 days is fine"), nothing is
-            # proposed or accepted.
-            return Offer(None, "other", offer.amount, offer.instalments)
+            # "0 days" (or a date already past) names no repayment timeline at all; whatever the wording ("0 days is
+            # fine"), nothing is proposed or accepted, and the terms must be confirmed.
+            note = f"{offer.span or 'the timeline'} names no repayment timeline (zero days or a past date)"
+            return Offer(None, "other", offer.amount, offer.instalments, doubt="implausible", note=note)
         return offer
 
     @abstractmethod
     def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
         """Parse a non-blank message whose arguments :meth:`parse` has checked."""
+
+    def _parse_with_terms(self, text: str, speaker: Speaker, standing_offer_days: int | None, terms: Terms) -> Offer:
+        """Parse a non-blank message knowing the balance and the reference date; by default they are not used."""
+        return self._parse(text, speaker, standing_offer_days)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,6 +251,7 @@ _TENS: Final[dict[str, int]] = {
 }
 _SCALES: Final[dict[str, int]] = {"hundred": 100, "thousand": 1000}
 
+_PAYCHECK_UNITS: Final[tuple[str, ...]] = ("paycheck", "paychecks", "paycheque", "paycheques", "payday", "paydays")
 _UNIT_DAYS: Final[dict[str, int]] = {
     **dict.fromkeys(("day", "days", "dys", "dayz"), 1),
     **dict.fromkeys(("week", "weeks", "wk", "wks"), 7),
@@ -180,6 +259,7 @@ _UNIT_DAYS: Final[dict[str, int]] = {
     **dict.fromkeys(("month", "months", "mo", "mos", "mth", "mths", "mnth", "mnths", "monts"), 30),
     **dict.fromkeys(("quarter", "quarters"), 90),
     **dict.fromkeys(("year", "years", "yr", "yrs"), 365),
+    **dict.fromkeys(_PAYCHECK_UNITS, PAYCHECK_DAYS),
 }
 
 _CURRENCY_WORDS: Final[frozenset[str]] = frozenset(
@@ -235,6 +315,16 @@ _MASK_RES: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r"\b\d{5,}\b"),
     # A minus sign right before a number ("-5 days") makes it no timeline; a range dash sits between two numbers.
     re.compile(r"(?<![\w.])-\d+(?:\.\d+)?"),
+)
+# Numbers no one can act on: exponents ("10^9", "10**9", "1e3", "10⁹"), "x 10", digits and letters mixed ("1o0").
+# They are masked whole, so no digit is ever taken out of them, and the message's terms are in doubt.
+_GARBLED_RE: Final = re.compile(
+    r"\d[\d.,]*\s*(?:\^|\*\*)\s*[-+]?\s*\d+|\b\d+(?:\.\d+)?e[-+]?\d+\b|\d*[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+\d*"
+    r"|\b\d+(?:\.\d+)?\s?[x×*]\s?10\b|\b\d+[a-z]+\d[a-z\d]*\b"
+)
+_NEGATIVE_RE: Final = re.compile(
+    r"(?<![\w.])-\s?\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
+    r"|\b(?:minus|negative)\s+(?:\w+\s+){0,2}(?:days?|weeks?|months?|years?)\b"
 )
 _TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
 
@@ -351,6 +441,8 @@ class _Mention:
     end: int
     rate: bool = False
     role: _Role = "own"
+    period: float | None = None  # an amount paid every ``period`` days
+    date: dt.date | None = None  # a timeline read from a date
 
 
 def _normalise(text: str) -> str:
@@ -376,6 +468,8 @@ def _special_spans(norm: str) -> list[_Token]:
     def free(start: int, end: int) -> bool:
         return all(end <= t.start or start >= t.end for t in taken)
 
+    for match in _GARBLED_RE.finditer(norm):
+        taken.append(_Token("mask", match.group(), match.start(), match.end()))
     for pattern in _MONEY_RES:
         for match in pattern.finditer(norm):
             if free(match.start(), match.end()):
@@ -487,8 +581,8 @@ def _duration_at(tokens: list[_Token], i: int) -> tuple[float, int, int] | None:
     if text(j) == "-" and token.kind == "num":  # "90-day"
         j += 1
     unit = _UNIT_DAYS.get(text(j))
-    if unit is None:
-        return None
+    if unit is None or (text(j) in _PAYCHECK_UNITS and token.kind != "num"):
+        return None  # "I get a paycheck on Friday" names no timeline; "in two paychecks" does
     j += 1
     if [text(j), text(j + 1), text(j + 2)] == ["and", "a", "half"]:  # "a month and a half"
         j, halves = j + 3, halves + 1
@@ -505,22 +599,48 @@ def _half_of(unit: int) -> float:
     return 180.0 if unit == _UNIT_DAYS["year"] else unit / 2
 
 
-def _rate_end(tokens: list[_Token], j: int) -> int | None:
-    """If a rate starts at ``j`` (``a month``, ``per week``, ``every two weeks``, ``/mo``, ``monthly``), its end."""
+_FREQUENCY_DAYS: Final[dict[str, int]] = {"monthly": 30, "weekly": 7, "biweekly": 14, "fortnightly": 14}
+
+
+def _rate_at(tokens: list[_Token], j: int) -> tuple[int, float] | None:
+    """If a rate starts at ``j``, its end and its period in days.
+
+    Rates: ``a month``, ``per week``, ``every two weeks``, ``every other week``, ``/mo``, ``monthly``,
+    ``twice a month``.
+    """
     if j >= len(tokens):
         return None
     word = tokens[j].text
-    if word in ("monthly", "weekly", "biweekly", "fortnightly"):
-        return j + 1
-    if word in ("a", "an", "per", "/") and j + 1 < len(tokens) and tokens[j + 1].text in _UNIT_DAYS:
-        return j + 2
+
+    def follows(k: int) -> str:
+        return tokens[k].text if k < len(tokens) else ""
+
+    if word in _FREQUENCY_DAYS:
+        return j + 1, float(_FREQUENCY_DAYS[word])
+    if word == "twice" and follows(j + 1) in ("a", "an", "per", "every", "each") and follows(j + 2) in _UNIT_DAYS:
+        return j + 3, _UNIT_DAYS[follows(j + 2)] / 2
+    if word in ("a", "an", "per", "/") and follows(j + 1) in _UNIT_DAYS:
+        return j + 2, float(_UNIT_DAYS[follows(j + 1)])
     if word in ("every", "each", "per") and j + 1 < len(tokens):
+        if follows(j + 1) in ("other", "second") and follows(j + 2) in _UNIT_DAYS:
+            return j + 3, 2.0 * _UNIT_DAYS[follows(j + 2)]
         duration = _duration_at(tokens, j + 1)
         if duration is not None:
-            return duration[1]
-        if tokens[j + 1].text in _UNIT_DAYS:
-            return j + 2
+            return duration[1], duration[0]
+        if follows(j + 1) in _UNIT_DAYS:
+            return j + 2, float(_UNIT_DAYS[follows(j + 1)])
     return None
+
+
+def _rate_end(tokens: list[_Token], j: int) -> int | None:
+    """If a rate starts at ``j`` (see :func:`_rate_at`), its end."""
+    rate = _rate_at(tokens, j)
+    return rate[0] if rate is not None else None
+
+
+def _rate_mention(value: float, start: int, end: int, rate: tuple[int, float] | None) -> _Mention:
+    """An amount, paid once or (with ``rate``) every ``rate[1]`` days."""
+    return _Mention("amount", value, start, end, rate=rate is not None, period=rate[1] if rate else None)
 
 
 def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
@@ -533,9 +653,9 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
     while i < len(tokens):
         token = tokens[i]
         if token.kind == "money" and token.value is not None:
-            rate_end = _rate_end(tokens, i + 1)
-            yield _Mention("amount", token.value, token.start, token.end, rate=rate_end is not None)
-            i = rate_end or i + 1
+            rate = _rate_at(tokens, i + 1)
+            yield _rate_mention(token.value, token.start, token.end, rate)
+            i = rate[0] if rate else i + 1
             continue
         duration = _duration_at(tokens, i)
         if duration is not None:
@@ -559,9 +679,9 @@ def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]
     value = token.value if token.value is not None else 0.0
     nxt = text(i + 1)
     if nxt in _CURRENCY_WORDS:  # "a hundred dollars" (digit forms are caught as money spans)
-        rate_end = _rate_end(tokens, i + 2)
-        yield _Mention("amount", value, token.start, tokens[i + 1].end, rate=rate_end is not None)
-        return rate_end or i + 2
+        rate = _rate_at(tokens, i + 2)
+        yield _rate_mention(value, token.start, tokens[i + 1].end, rate)
+        return rate[0] if rate else i + 2
     if nxt in ("percent", "%"):
         return i + 2
     k = i + 1 + (nxt in _PAYMENT_FREQUENCY)
@@ -575,12 +695,12 @@ def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]
         if later is not None:
             yield _Mention("days", value * later[2], token.start, token.end)
             return i + 1
-    rate_end = _rate_end(tokens, i + 1)
+    rate = _rate_at(tokens, i + 1)
     after_payment_word = text(i - 1) in _PAY_VERBS or (text(i - 1) == "of" and text(i - 2) in _PAYMENT_NOUNS)
     looks_like_money = "," in token.text or "." in token.text or after_payment_word
-    if rate_end is not None or looks_like_money:  # "pay 200 a month", "balance is 2,340.50"
-        yield _Mention("amount", value, token.start, token.end, rate=rate_end is not None)
-        return rate_end or i + 1
+    if rate is not None or looks_like_money:  # "pay 200 a month", "balance is 2,340.50"
+        yield _rate_mention(value, token.start, token.end, rate)
+        return rate[0] if rate else i + 1
     if _is_bare_timeline(tokens, i, value):
         yield _Mention("days", value, token.start, token.end)
     return i + 1
@@ -671,6 +791,11 @@ def _refused(before: str) -> bool:
 
 def _pick(own: list[_Mention], text: str, speaker: Speaker) -> _Mention:
     """The offer among the own timelines: the last, or the listener's bound of the range it closes (rule 4)."""
+    return _pick_group(own, text, speaker)[0]
+
+
+def _pick_group(own: list[_Mention], text: str, speaker: Speaker) -> tuple[_Mention, list[_Mention]]:
+    """The offer (see :func:`_pick`) and the range or alternatives it belongs to (just itself when alone)."""
     group = [own[-1]]
     for mention in reversed(own[:-1]):
         between = text[mention.end : group[0].start].strip()
@@ -678,8 +803,8 @@ def _pick(own: list[_Mention], text: str, speaker: Speaker) -> _Mention:
             break
         group.insert(0, mention)
     if speaker == "debtor":
-        return min(group, key=lambda m: m.value)
-    return max(group, key=lambda m: m.value)
+        return min(group, key=lambda m: m.value), group
+    return max(group, key=lambda m: m.value), group
 
 
 def _live_accept_positions(text: str) -> list[int]:
@@ -732,13 +857,68 @@ class _Reading:
         return [m for m in self.mentions if m.kind == kind and m.role == role]
 
 
-def _read(text: str) -> _Reading:
+def _read(text: str, terms: Terms | None = None) -> _Reading:
     norm = _normalise(text)
     tokens = _tokenise(norm)
     mentions = list(_scan(tokens))
     cues = _blank_specials(norm, tokens)
+    if terms is not None and terms.reference_date is not None:
+        mentions = _with_dates(mentions, norm, cues, terms.reference_date)
     _assign_roles(mentions, cues)
+    if terms is not None and terms.reference_date is not None:
+        _drop_partial_payment_dates(mentions, cues, terms.balance)
     return _Reading(cues, mentions)
+
+
+# A payment date only counts in a sentence about paying; "now" only beside a full payment (rule 6).
+_PAY_CUE_RE: Final = re.compile(
+    r"\b(?:pay|paying|send|sending|transfer|wire|settle|clear|cover|deposit|have (?:it|the money|the (?:full|whole)"
+    r"|everything|all)|get (?:it|you) (?:the money|paid)|make (?:the|a|my|one) (?:full )?payment|in full)\b"
+)
+_FULL_RE: Final = re.compile(
+    r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny|the (?:whole|full|entire|total)"
+    r"(?: \w+)?|the (?:balance|debt|lot)|(?:pay|paying|clear|clearing|settle|settling) (?:it|this|that|the \w+ )?off"
+    r"|all i owe|what i owe|the amount owed|the lump sum|in one go|one payment|one lump sum)\b"
+)
+_REST_RE: Final = re.compile(
+    r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|everything else|the other)\b"
+)
+
+
+def _with_dates(mentions: list[_Mention], norm: str, cues: str, reference: dt.date) -> list[_Mention]:
+    """``mentions`` with the payment dates of the message added as timelines from ``reference`` (rule 6)."""
+    sentences = _boundaries(cues, _SENTENCE_END_RE)
+    found = []
+    for date in find_dates(norm, reference):
+        if any(m.start < date.end and date.start < m.end for m in mentions):
+            continue  # "the 2 months": a timeline already read there
+        sentence = cues[slice(*_piece_at(sentences, date.start))]
+        if not _PAY_CUE_RE.search(sentence) and not _FULL_RE.search(sentence):
+            continue  # "can we talk tomorrow?" names no payment date
+        start, end = _piece_at(sentences, date.start)
+        named_amount = any(m.kind == "amount" and start <= m.start < end for m in mentions)
+        if date.now and not _FULL_RE.search(sentence) and not named_amount:
+            continue  # "now I can do 60 days": "now" is "at this point" unless a payment is named with it
+        delta = (date.date - reference).days
+        # Paying today is the shortest term a timeline carries: one day. A date already past stays negative.
+        value = float(max(delta, 1) if delta >= 0 else delta)
+        found.append(_Mention("days", value, date.start, date.end, date=date.date))
+    return sorted(mentions + found, key=lambda m: m.start)
+
+
+def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: float | None) -> None:
+    """Exclude the date of a part payment ("$50 on Friday"), which sets no timeline; "the rest on the 15th" does."""
+    sentences = _boundaries(cues, _SENTENCE_END_RE)
+    for mention in mentions:
+        if mention.date is None or mention.role != "own":
+            continue
+        span = _piece_at(sentences, mention.start)
+        sentence = cues[slice(*span)]
+        if _FULL_RE.search(sentence) or _REST_RE.search(cues[span[0] : mention.start]):
+            continue
+        amounts = [m for m in mentions if m.kind == "amount" and m.role == "own" and span[0] <= m.start < span[1]]
+        if any(balance is None or m.value < balance - 0.005 or m.rate for m in amounts):
+            mention.role = "excluded"
 
 
 def _mark_echoes(reading: _Reading, standing_offer_days: int | None) -> None:
@@ -771,53 +951,189 @@ class RuleOfferParser(OfferParser):
     """
 
     def _parse(self, text: str, speaker: Speaker, standing_offer_days: int | None) -> Offer:
-        reading = _read(text)
+        return self._parse_with_terms(text, speaker, standing_offer_days, Terms())
+
+    def _parse_with_terms(self, text: str, speaker: Speaker, standing_offer_days: int | None, terms: Terms) -> Offer:
+        norm = _normalise(text)
+        reading = _read(text, terms)
         _mark_echoes(reading, standing_offer_days)
-        own_amounts = reading.of("amount", "own")
-        own_instalments = reading.of("instalments", "own")
-        amount = own_amounts[-1].value if own_amounts else None
-        instalments = int(own_instalments[-1].value) if own_instalments else None
-        accepts = _live_accept_positions(reading.text)
-        own = reading.of("days", "own")
-        if own:
-            chosen = _pick(own, reading.text, speaker)
-            days = _round_days(chosen.value)
-            # "ok, but I need 90 days": the acceptance is withdrawn by the counter that follows it.
-            contrasts = [m.start() for m in _CONTRAST_RE.finditer(reading.text)]
-            accepting = any(not any(a < c < chosen.start for c in contrasts) for a in accepts)
-            on_the_table = standing_offer_days is None or days == standing_offer_days
-            act: Act = "accept" if (accepting and on_the_table) or days == standing_offer_days else "propose"
-            return Offer(days, act, amount, instalments, text[chosen.start : chosen.end])
-        if accepts and _hedged(reading.text, accepts):
-            return Offer(None, "other", amount, instalments)
-        if accepts:
-            quoted = reading.of("days", "theirs")
-            if quoted:
-                return Offer(
-                    _round_days(quoted[-1].value),
-                    "accept",
-                    amount,
-                    instalments,
-                    text[quoted[-1].start : quoted[-1].end],
-                )
-            return Offer(standing_offer_days, "accept", amount, instalments)
-        if _rejects(reading.text) or reading.of("days", "negated"):
-            return Offer(None, "reject", amount, instalments)
-        if amount is not None or instalments is not None:
-            return Offer(None, "propose", amount, instalments)
-        return Offer(None, "other")
+        offer = _decide(text, reading, speaker, standing_offer_days, terms)
+        # Doubts about the numbers themselves outrank doubts about what was meant by them.
+        garbled = [m.group().strip() for m in _GARBLED_RE.finditer(norm)]
+        if garbled:
+            note = f"{', '.join(repr(g) for g in garbled)} is not a number of days or a date anyone can act on"
+            return dataclasses.replace(offer, doubt="unreadable_number", note=note)
+        negative = _NEGATIVE_RE.search(norm)
+        if negative:
+            note = f"{negative.group()!r} is a negative timeline"
+            return Offer(None, "other", offer.amount, offer.instalments, doubt="implausible", note=note)
+        return offer
+
+
+def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days: int | None, terms: Terms) -> Offer:
+    """The offer in a read message: rules 4 to 6 of the module docstring, with the doubts they raise."""
+    own_amounts = reading.of("amount", "own")
+    own_instalments = reading.of("instalments", "own")
+    amount = own_amounts[-1].value if own_amounts else None
+    instalments = int(own_instalments[-1].value) if own_instalments else None
+    accepts = _live_accept_positions(reading.text)
+    contrasts = [m.start() for m in _CONTRAST_RE.finditer(reading.text)]
+    own = reading.of("days", "own")
+    if own:
+        chosen, group = _pick_group(own, reading.text, speaker)
+        days = _round_days(chosen.value)
+        # "ok, but I need 90 days": the acceptance is withdrawn by the counter that follows it.
+        accepting = any(not any(a < c < chosen.start for c in contrasts) for a in accepts)
+        on_the_table = standing_offer_days is None or days == standing_offer_days
+        act: Act = "accept" if (accepting and on_the_table) or days == standing_offer_days else "propose"
+        offer = Offer(days, act, amount, instalments, text[chosen.start : chosen.end])
+        offer = _terms_of(offer, chosen, reading, terms)
+        others = sorted({_round_days(m.value) for m in own} - {_round_days(m.value) for m in group})
+        if chosen.value > MAX_DAYS:
+            note = f"{offer.span!r} is beyond ten years ({MAX_DAYS} days), the longest plan there is"
+            return dataclasses.replace(offer, doubt="implausible", note=note)
+        if others:
+            stated = ", ".join(str(d) for d in [*others, days])
+            note = f"the message names different timelines ({stated} days); which one is meant?"
+            return dataclasses.replace(offer, doubt="several_numbers", note=note)
+        if standing_offer_days is not None and days != standing_offer_days and _accepts_explicitly(reading, chosen):
+            note = f"the client agrees but names {days} days, not the {standing_offer_days} days on the table"
+            return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
+        return offer
+    rated = _rate_offer(reading, terms, standing_offer_days, accepts)
+    if rated is not None:
+        return rated
+    if accepts and _hedged(reading.text, accepts):
+        return Offer(None, "other", amount, instalments)
+    if accepts:
+        quoted = reading.of("days", "theirs")
+        if quoted:
+            days = _round_days(quoted[-1].value)
+            span = text[quoted[-1].start : quoted[-1].end]
+            if standing_offer_days is not None and days != standing_offer_days:
+                note = f"the client agrees to {days} days, but {standing_offer_days} days are on the table"
+                return Offer(days, "accept", amount, instalments, span, doubt="conflicting_accept", note=note)
+            return Offer(days, "accept", amount, instalments, span)
+        return Offer(standing_offer_days, "accept", amount, instalments)
+    if _rejects(reading.text) or reading.of("days", "negated"):
+        return Offer(None, "reject", amount, instalments)
+    if _FULL_RE.search(reading.text) and _PAY_CUE_RE.search(reading.text):
+        full = terms.balance if terms.balance is not None else amount
+        return Offer(
+            None, "propose", full, instalments, basis="in_full", doubt="unclear_date",
+            note="the client offers to pay in full but names no date",
+        )  # fmt: skip
+    if amount is not None or instalments is not None:
+        return Offer(None, "propose", amount, instalments)
+    return Offer(None, "other")
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _days(days: int | None) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -> Offer:
+    """Say how a timeline was stated: a date, the whole balance on a date, or a lump sum now and the rest later."""
+    lumps = [m for m in reading.of("amount", "own") if not m.rate]
+    lump = lumps[0].value if lumps else None
+    balance = terms.balance
+    rest = bool(_REST_RE.search(reading.text))
+    when = f" by {chosen.date.isoformat()}" if chosen.date is not None else f" within {offer.days} days"
+    pay_date = chosen.date.isoformat() if chosen.date is not None else None
+    if lump is not None and rest and (balance is None or lump < balance):
+        remaining = f" (the remaining {_money(balance - lump)})" if balance is not None else ""
+        note = f"{_money(lump)} now and the rest{remaining}{when}"
+        return dataclasses.replace(offer, amount=lump, basis="lump_sum", pay_date=pay_date, note=note)
+    if chosen.date is None:
+        if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
+            note = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
+            return dataclasses.replace(offer, note=note)
+        return offer
+    sentence = reading.text[slice(*_piece_at(_boundaries(reading.text, _SENTENCE_END_RE), chosen.start))]
+    full = _FULL_RE.search(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
+    if full:
+        whole = balance if balance is not None else lump
+        note = f"the full balance{'' if whole is None else ' of ' + _money(whole)}{when} ({_days(offer.days)})"
+        return dataclasses.replace(offer, amount=whole, basis="in_full", pay_date=pay_date, note=note)
+    note = f"a payment{when} ({_days(offer.days)}), but not how much: the full balance, or a first payment?"
+    return dataclasses.replace(offer, basis="date", pay_date=pay_date, doubt="unclear_amount", note=note)
+
+
+def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None, accepts: list[int]) -> Offer | None:
+    """The days an own instalment rate needs to clear the balance ("200 a month"), or ``None`` (rule 6)."""
+    rates = [m for m in reading.of("amount", "own") if m.rate and m.period]
+    if not rates or terms.balance is None:
+        return None
+    rate = rates[-1]
+    assert rate.period is not None  # for mypy: filtered above
+    lumps = [m for m in reading.of("amount", "own") if not m.rate and m.start < rate.start]
+    down = lumps[-1].value if lumps and lumps[-1].value < terms.balance else 0.0
+    payments = math.ceil((terms.balance - down) / rate.value - 1e-9) if rate.value > 0 else 0
+    if payments < 1:
+        return None
+    raw = payments * rate.period
+    days = _round_days(raw)
+    first = f"after {_money(down)} now, " if down else ""
+    note = (
+        f"{first}{_money(rate.value)} every {rate.period:g} days clears the balance of {_money(terms.balance)} in "
+        f"{payments} payments: {days} days"
+    )
+    act: Act = "accept" if days == standing_offer_days else "propose"
+    offer = Offer(days, act, rate.value, payments, basis="instalments", note=note)
+    if len({m.value for m in rates}) > 1:
+        amounts = ", ".join(_money(v) for v in sorted({m.value for m in rates}))
+        return dataclasses.replace(
+            offer, doubt="several_numbers", note=f"the message names different rates ({amounts})"
+        )
+    if raw > MAX_DAYS:
+        return dataclasses.replace(offer, doubt="implausible", note=f"{note}, beyond ten years")
+    if accepts and standing_offer_days is not None and days != standing_offer_days:
+        note = f"the client agrees but offers a rate that needs {days} days, not the {standing_offer_days} on the table"
+        return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
+    return offer
+
+
+def _accepts_explicitly(reading: _Reading, chosen: _Mention) -> bool:
+    """Whether an explicit acceptance cue stands in the chosen timeline's sentence.
+
+    Cues are ``I agree``, ``deal``, ``works for me`` and the like, not a leading ``ok``; one in a question, or withdrawn
+    by a ``but`` before the number, does not count.
+    """
+    cleaned = _REJECT_RE.sub(lambda m: " " * len(m.group()), reading.text)
+    start, end = _piece_at(_boundaries(cleaned, _SENTENCE_END_RE), chosen.start)
+    sentence = cleaned[start:end]
+    if "?" in sentence:
+        return False
+    for cue in _ACCEPT_RE.finditer(sentence):
+        position = start + cue.start()
+        if not any(position < c.start() + start < chosen.start for c in _CONTRAST_RE.finditer(sentence)):
+            return True
+    return False
 
 
 _DEFAULT_PARSER: Final = RuleOfferParser()
 
 
-def parse_offer(text: str, *, speaker: Speaker = "debtor", standing_offer_days: int | None = None) -> Offer:
+def parse_offer(
+    text: str,
+    *,
+    speaker: Speaker = "debtor",
+    standing_offer_days: int | None = None,
+    balance: float | None = None,
+    reference_date: dt.date | None = None,
+) -> Offer:
     """Parse the offer in one message with :class:`RuleOfferParser` (rules in the module docstring).
 
     Args:
         text: The message.
         speaker: ``debtor`` (the client) or ``creditor`` (the agent's side).
         standing_offer_days: The other side's offer currently on the table, if any.
+        balance: The outstanding balance, to read rates and full payments (rule 6).
+        reference_date: The day dates are counted from (rule 6); without it dates carry no timeline.
 
     Returns:
         The offer; ``Offer(None, "other")`` for an empty message.
@@ -831,10 +1147,19 @@ def parse_offer(text: str, *, speaker: Speaker = "debtor", standing_offer_days: 
         40
         >>> parse_offer("ok, 60 days works", standing_offer_days=60).act
         'accept'
-        >>> parse_offer("I can pay $200 now")
-        Offer(days=None, act='propose', amount=200.0, instalments=None, span=None)
+        >>> parse_offer("I can pay $200 now").to_dict()  # doctest: +NORMALIZE_WHITESPACE
+        {'days': None, 'act': 'propose', 'amount': 200.0, 'instalments': None, 'span': None, 'basis': None,
+         'pay_date': None, 'doubt': None, 'note': None}
+        >>> parse_offer("I'll pay it all tomorrow", balance=4850, reference_date=dt.date(2025, 3, 12)).note
+        'the full balance of 4,850.00 by 2025-03-13 (1 day)'
     """
-    return _DEFAULT_PARSER.parse(text, speaker=speaker, standing_offer_days=standing_offer_days)
+    return _DEFAULT_PARSER.parse(
+        text,
+        speaker=speaker,
+        standing_offer_days=standing_offer_days,
+        balance=balance,
+        reference_date=reference_date,
+    )
 
 
 def states_offer(text: str, days: int) -> bool:

@@ -36,6 +36,11 @@ NOTES: Final[dict[str, str]] = {
     "writing. Do not negotiate further.",
     "ended": "the negotiation ends here without agreement; close politely, say the offer of {days} days stands, "
     "and how to get back in touch.",
+    "agreed_in_full": "the client will pay the full {balance} by {pay_date}; confirm that amount and that date, thank "
+    "them, and say the confirmation follows in writing. State the timeline as {days} days. Do not negotiate further.",
+    "clarify": "the client's terms are unclear ({why}). Do not agree to anything and do not repeat their number: ask "
+    "them to confirm the exact terms (a number of days, or a date and the amount), and say the offer of {days} days "
+    "stands.",
 }
 
 
@@ -78,11 +83,17 @@ class Draft:
 
 
 def situation(state: NegotiationState) -> str:
-    """What this turn's reply does: ``offer``, ``agreed`` (confirm the agreement) or ``ended`` (close without one)."""
+    """What this turn's reply does.
+
+    One of ``offer``, ``agreed`` (confirm the agreement), ``agreed_in_full`` (confirm the full payment and its date),
+    ``clarify`` (ask the client to confirm unclear terms) or ``ended`` (close without one).
+    """
     status = state.get("status", "ongoing")
     if status == "agreed":
-        return "agreed"
-    return "ended" if status in ("breakdown", "max_rounds") else "offer"
+        return "agreed_in_full" if (state.get("agreement") or {}).get("basis") == "in_full" else "agreed"
+    if status in ("breakdown", "max_rounds"):
+        return "ended"
+    return "clarify" if (state.get("client_offer") or {}).get("doubt") else "offer"
 
 
 def stated_days(state: NegotiationState) -> int:
@@ -134,13 +145,17 @@ def write_reply(
     prompts = services.prompts(context)
     scenario, turn, stance = state["scenario"], state["turn"], state.get("stance")
     days, kind = stated_days(state), situation(state)
+    balance = f"{scenario['currency']} {float(scenario['balance']):,.2f}"
+    client_offer = state.get("client_offer") or {}
+    pay_date = (state.get("agreement") or {}).get("pay_date") or ""
+    why = str(client_offer.get("note") or client_offer.get("doubt") or "")
     values: dict[str, Any] = {
         "creditor": scenario["creditor"],
         "debtor": scenario["debtor"],
-        "balance": f"{scenario['currency']} {float(scenario['balance']):,.2f}",
+        "balance": balance,
         "days_overdue": scenario["days_overdue"],
         "offer_days": days,
-        "negotiation_note": NOTES[kind].format(days=days),
+        "negotiation_note": NOTES[kind].format(days=days, balance=balance, pay_date=pay_date, why=why),
         "turn": turn,
         "transcript": render_transcript(transcript_turns(state["messages"])),
     }
@@ -154,7 +169,15 @@ def write_reply(
         thread_id = str(config.get("configurable", {}).get("thread_id", ""))
         seed = reply_seed(context.seed, thread_id, turn, attempt)
         reply = model.invoke(
-            prompt, NO_STREAM, stance=stance, scenario=scenario, offer_days=days, seed=seed, situation=kind
+            prompt,
+            NO_STREAM,
+            stance=stance,
+            scenario=scenario,
+            offer_days=days,
+            seed=seed,
+            situation=kind,
+            doubt=client_offer.get("doubt"),
+            pay_date=pay_date,
         )
         temperature = None
     else:

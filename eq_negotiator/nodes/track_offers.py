@@ -4,6 +4,11 @@ The numbers never come from the model. The client's message is parsed determinis
 the round limit are judged by ``negotiation.agreement``; the creditor's answer (accept, or the next offer on its
 concession curve, adjusted within bounds by the belief about the client's stance) comes from
 ``negotiation.concession``. The progress signal for the reasoning policy is set here.
+
+Terms as clients say them (dates, "200 a month", "in full today") are read against the scenario's balance and
+reference date. A message whose terms are in doubt (the parser's ``doubt``: a garbled or implausible number, two
+timelines, an acceptance naming other terms) settles nothing: the creditor's offer stays as it was, the reply asks
+the client to confirm the exact terms, and ``client_offer`` records why (``doubt`` and ``note``).
 """
 
 from __future__ import annotations
@@ -38,16 +43,25 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
         context = context_of(runtime)
         round_number = state.get("turn", 0) + 1  # this client message's round, from 1
         standing = (state.get("offer") or {}).get("days")
+        scenario = scenario_of(state, context)
         client = parse_offer(
-            latest_client_message(state["messages"]).text, speaker="debtor", standing_offer_days=standing
+            latest_client_message(state["messages"]).text,
+            speaker="debtor",
+            standing_offer_days=standing,
+            balance=scenario.balance,
+            reference_date=scenario.reference_day(),
         )
         earlier = [o["days"] for o in state.get("client_offers", []) if o.get("days") is not None]
-        progress = client_progress(earlier[-1] if earlier else None, client.days, standing, act=client.act)
+        progress = (
+            None
+            if client.doubt is not None  # unclear terms are no evidence either way
+            else client_progress(earlier[-1] if earlier else None, client.days, standing, act=client.act)
+        )
         previous_outcome = state.get("outcome") or {}
         config = AgreementConfig(tolerance_days=context.accept_tolerance_days, max_rounds=context.max_rounds)
         judged_round = min(round_number, context.max_rounds)
         outcome = assess(
-            Move("client", client.act, client.days),
+            Move("client", client.act, client.days, doubt=client.doubt),
             round=judged_round,
             standing_offer=standing,
             consecutive_rejections=int(previous_outcome.get("consecutive_rejections", 0)),
@@ -59,12 +73,23 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
             "progress_signal": progress,
         }
         if outcome.status is not NegotiationStatus.ONGOING:
+            return update | _settled(outcome, client=client.to_dict())
+        if client.doubt is not None:
+            # Ask, never agree: the standing offer stays, and only the round limit can end the negotiation here.
+            if judged_round == context.max_rounds:
+                outcome = assess(
+                    Move("creditor", "other"),
+                    round=judged_round,
+                    standing_offer=None,
+                    consecutive_rejections=outcome.consecutive_rejections,
+                    config=config,
+                )
             return update | _settled(outcome)
 
         belief_values = state.get("belief") or []
         belief = dict(zip(STANCES, belief_values, strict=True)) if belief_values else None
         strategy = ConcessionStrategy(
-            scenario_of(state, context),
+            scenario,
             ConcessionConfig(
                 curve=context.concession_curve,  # type: ignore[arg-type]  # validated by Context
                 max_rounds=context.max_rounds,
@@ -81,15 +106,23 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
             config=config,
         )
         if response.accepted:
-            return update | _settled(outcome, detail=f"its own offer was {response.offer.days} days")
+            if client.basis == "in_full":
+                detail = f"payment in full of {scenario.balance_text()} by {client.pay_date}"
+            else:
+                detail = f"its own offer was {response.offer.days} days"
+            return update | _settled(outcome, detail=detail, client=client.to_dict())
         offer = {"days": response.days, "round": round_number, "reason": response.offer.reason}
         return update | {"offer": offer, "offers": [offer]} | _settled(outcome)
 
     return track_offers
 
 
-def _settled(outcome: Outcome, detail: str = "") -> dict[str, Any]:
-    """The state entries for an assessed move: its outcome and status, and the agreement if it reached one."""
+def _settled(outcome: Outcome, detail: str = "", client: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The state entries for an assessed move: its outcome and status, and the agreement if it reached one.
+
+    When the agreement is on the client's terms stated as a date, a rate or a full payment (``client``), the
+    agreement keeps how they were stated (``basis``, ``amount``, ``pay_date``, ``note``), so the reply confirms them.
+    """
     sentence = f"{outcome.sentence.rstrip('.')} ({detail})." if detail else outcome.sentence
     entries: dict[str, Any] = {"outcome": outcome.to_dict() | {"sentence": sentence}, "status": outcome.status.value}
     if outcome.status is NegotiationStatus.AGREED:
@@ -99,4 +132,6 @@ def _settled(outcome: Outcome, detail: str = "") -> dict[str, Any]:
             "closed_by": outcome.closed_by,
             "summary": sentence,
         }
+        if client and client.get("basis") and client.get("days") == outcome.agreed_days:
+            entries["agreement"] |= {key: client.get(key) for key in ("basis", "amount", "pay_date", "note")}
     return entries

@@ -115,8 +115,32 @@ ENDED: Final[Sequence[str]] = (
     "{balance}; please get in touch when you'd like to continue.",
 )
 
-SITUATIONS: Final[tuple[str, ...]] = ("offer", "agreed", "ended")
-"""What a reply does: state the standing offer, confirm the agreement, or close without one."""
+AGREED_IN_FULL: Final[Sequence[str]] = (
+    "Thank you, {first}. We have an agreement: you will pay the {balance} in full by {pay_date}, within {days_text}. "
+    "You will receive the confirmation in writing.",
+    "That's settled, {first}: payment of the {balance} in full by {pay_date} ({days_text}). Thank you; I'll send you "
+    "the written confirmation.",
+)
+# Replies that ask the client to confirm unclear terms: they never repeat the client's number and agree to nothing.
+CLARIFY: Final[Mapping[str, str]] = {
+    "unreadable_number": "I couldn't read the number in your message.",
+    "implausible": "the timeline in your message doesn't look like one you meant.",
+    "several_numbers": "your message mentions more than one timeline.",
+    "conflicting_accept": "you said you agree, but named different terms from our offer.",
+    "unclear_amount": "I'm not sure whether you mean the full balance or a first payment on that date.",
+    "unclear_date": "I'm not sure by when you can make that payment.",
+}
+CLARIFY_ASKS: Final[Sequence[str]] = (
+    "I want to be sure I have your terms exactly right, {first}: {why} Could you confirm the exact terms - the "
+    "number of days you propose, or the date and the amount? Until then our offer of {days_text} to repay the "
+    "{balance} stands.",
+    "Before we go further, {first}, let me check one thing: {why} Please tell me the exact terms in plain figures "
+    "(a number of days, or a date and an amount). Our offer stays at {days_text} for the {balance}.",
+)
+
+SITUATIONS: Final[tuple[str, ...]] = ("offer", "agreed", "agreed_in_full", "clarify", "ended")
+"""What a reply does: state the standing offer, confirm the agreement (or a payment in full), ask the client to
+confirm unclear terms, or close without one."""
 
 
 class OfflineResponder(BaseChatModel):
@@ -132,7 +156,15 @@ class OfflineResponder(BaseChatModel):
         return OFFLINE_MODEL_NAME
 
     def compose(
-        self, *, stance: str | None, scenario: Mapping[str, Any], offer_days: int, seed: int, situation: str = "offer"
+        self,
+        *,
+        stance: str | None,
+        scenario: Mapping[str, Any],
+        offer_days: int,
+        seed: int,
+        situation: str = "offer",
+        doubt: str | None = None,
+        pay_date: str | None = None,
     ) -> str:
         """Write the reply text.
 
@@ -141,7 +173,9 @@ class OfflineResponder(BaseChatModel):
             scenario: Scenario fields (``debtor``, ``creditor``, ``balance``, ``currency``).
             offer_days: The timeline to state (the agreed one once agreed).
             seed: Selects the phrasing.
-            situation: ``offer``, ``agreed`` or ``ended``.
+            situation: One of :data:`SITUATIONS`.
+            doubt: For ``clarify``: why the client's terms are unclear (the offer parser's doubt).
+            pay_date: For ``agreed_in_full``: the ISO date the full payment is due.
 
         Returns:
             Two or three sentences.
@@ -153,7 +187,14 @@ class OfflineResponder(BaseChatModel):
             "creditor": scenario.get("creditor", "we"),
             "balance": f"{scenario.get('currency', 'USD')} {float(scenario.get('balance', 0)):,.2f}",
             "days": offer_days,
+            "days_text": "1 day" if offer_days == 1 else f"{offer_days} days",
+            "pay_date": pay_date or "the agreed date",
+            "why": CLARIFY.get(doubt or "", "some of the terms in your message are unclear to me."),
         }
+        if situation == "agreed_in_full":
+            return rng.choice(AGREED_IN_FULL).format(**values)
+        if situation == "clarify":
+            return rng.choice(CLARIFY_ASKS).format(**values)
         if situation == "agreed":
             return rng.choice(AGREED).format(**values)
         if situation == "ended":
@@ -170,6 +211,8 @@ class OfflineResponder(BaseChatModel):
             offer_days=int(kwargs.get("offer_days", 30)),
             seed=int(kwargs.get("seed", 0)),
             situation=str(kwargs.get("situation", "offer")),
+            doubt=kwargs.get("doubt"),
+            pay_date=kwargs.get("pay_date"),
         )
 
     def _generate(

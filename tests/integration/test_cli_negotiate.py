@@ -296,6 +296,19 @@ def test_chat_json_reports_an_agreement_and_the_thread_ends(tmp_path: Path) -> N
 
 
 @pytest.mark.integration
+def test_chat_asks_to_confirm_a_garbled_number_instead_of_agreeing(tmp_path: Path) -> None:
+    # Issue 14: "10^9 days" was read as 9 days, agreed and the dialogue closed.
+    db = f"sqlite:///{tmp_path}/c.db"
+    result = chat(db, "exp", "Hello", "I'll pay in 10^9 days")
+    assert result.returncode == 0, result.stderr
+    _, second = json_lines(result.stdout)
+    assert_turn_contract(second)
+    assert second["status"] == "ongoing" and second["agreement"] is None
+    assert second["client_offer"]["days"] is None and second["client_offer"]["doubt"] == "unreadable_number"
+    assert "exact terms" in second["reply"] and not states_days(second["reply"], 9)
+
+
+@pytest.mark.integration
 def test_chat_show_reasoning_prints_emotion_belief_and_stance() -> None:
     line = "This is ridiculous. I've been a customer for years and this is how you treat me?\n"
     shown = eqn("chat", "--show-reasoning", *TFIDF, stdin=line)

@@ -568,3 +568,73 @@ def test_messages_keep_their_order_across_an_escalation() -> None:
     n.send("order", "I can do 120 days")
     messages = n.state("order")["messages"]
     assert [type(m) for m in messages] == [HumanMessage, AIMessage] * 3
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Terms as people say them, and doubt that asks (issue 14). The scenario carries an explicit reference date.
+
+DATED = {"reference_date": "2025-03-12"}  # a Wednesday
+
+
+def test_a_garbled_number_gets_a_clarifying_question_and_never_an_agreement() -> None:
+    n = negotiator(policy="vanilla", scenario=DATED)
+    n.send("exp", OPENER)
+    result = n.send("exp", "I'll pay in 10^9 days")
+    state = n.state("exp")
+    assert result.status == "ongoing" and result.agreement is None
+    assert result.client_offer is not None
+    assert (result.client_offer["days"], result.client_offer["doubt"]) == (None, "unreadable_number")
+    assert "10^9" in result.client_offer["note"]  # the turn record says why it asked
+    assert "unclear" in state["outcome"]["sentence"]
+    assert "exact terms" in result.reply and "9 days" not in result.reply
+    assert offer_days(n, "exp") == TARGET  # the creditor's offer stays where it was
+    assert states_offer(result.reply, TARGET)
+    assert n.send("exp", "Sorry, I meant 60 days.").status == "ongoing"  # the dialogue goes on
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        ("I agree to 60 days", "conflicting_accept"),
+        ("I can do 31 days, maybe 32 days", "several_numbers"),
+        ("0 days", "implausible"),
+        ("I need 40 years", "implausible"),
+        ("I can pay on the 15th", "unclear_amount"),
+    ],
+)
+def test_doubtful_terms_are_asked_about_even_when_the_creditor_would_accept_them(text: str, doubt: str) -> None:
+    n = negotiator(policy="vanilla", scenario=DATED)
+    n.send("doubt", OPENER)  # the creditor offers 30 days
+    result = n.send("doubt", text)
+    assert result.client_offer is not None and result.client_offer["doubt"] == doubt
+    assert result.status == "ongoing" and result.agreement is None
+    assert n.state("doubt")["draft"]["offer_check"] == "stated"
+    assert "exact terms" in result.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "pay_date"),
+    [("I can pay 4850 today", "2025-03-12"), ("I'll pay it all tomorrow", "2025-03-13")],
+)
+def test_a_full_payment_now_is_accepted_at_once_and_the_amount_confirmed(text: str, pay_date: str) -> None:
+    n = negotiator(policy="vanilla", scenario=DATED)
+    result = n.send("full", text)
+    assert result.status == "agreed"
+    assert result.agreement is not None
+    assert (result.agreement["days"], result.agreement["basis"], result.agreement["amount"]) == (1, "in_full", 4850.0)
+    assert result.agreement["pay_date"] == pay_date
+    assert SCENARIO.balance_text() in result.reply and pay_date in result.reply and "in full" in result.reply
+    assert SCENARIO.balance_text() in result.agreement["summary"]
+
+
+def test_an_instalment_rate_is_negotiated_as_the_days_it_needs() -> None:
+    n = negotiator(policy="vanilla", scenario=DATED)
+    n.send("rate", OPENER)
+    result = n.send("rate", "I can do 200 a month")
+    assert result.client_offer is not None
+    assert (result.client_offer["days"], result.client_offer["basis"], result.client_offer["instalments"]) == (
+        750,
+        "instalments",
+        25,
+    )
+    assert result.status == "ongoing" and offer_days(n, "rate") == 34

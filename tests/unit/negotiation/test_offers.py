@@ -382,7 +382,17 @@ def test_offer_is_frozen_and_json_safe() -> None:
         offer.days = 1  # type: ignore[misc]
     data = offer.to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data == {"days": 60, "act": "propose", "amount": 50.0, "instalments": None, "span": "2 months"}
+    assert data == {
+        "days": 60,
+        "act": "propose",
+        "amount": 50.0,
+        "instalments": None,
+        "span": "2 months",
+        "basis": None,
+        "pay_date": None,
+        "doubt": None,
+        "note": None,
+    }
 
 
 def test_long_timelines_are_capped() -> None:
