@@ -93,9 +93,7 @@ def emotion(sensor: Any, skip_goemotions: bool) -> dict[str, Any]:
         result["fresh"] = {}
         for source in sorted({row["source"] for row in fresh_rows}):
             chosen = [row for row in fresh_rows if row["source"] == source]
-            result["fresh"][source] = _emotion_scores(
-                sensor, [r["text"] for r in chosen], [r["label"] for r in chosen]
-            )
+            result["fresh"][source] = _emotion_scores(sensor, [r["text"] for r in chosen], [r["label"] for r in chosen])
     if not skip_goemotions and (SHARED / "emotion" / "goemotions" / "original").is_dir():
         path = SHARED / "emotion" / "goemotions" / "original" / "test.tsv"
         split = [line.rstrip("\n").split("\t") for line in path.open(encoding="utf-8")]

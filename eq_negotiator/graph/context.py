@@ -41,7 +41,11 @@ class Context:
         learn: Update the policy's cross-dialogue learning when a dialogue ends. Simulations turn it off so that
             every dialogue is independent of the order (and the worker) it ran in.
         model_checks: Run the embedded perception model beside the word rules for client rights and reply
-            compliance (either layer escalates or flags). Off: the rules alone, as before the model existed.
+            compliance (either layer escalates or flags). Off by default for now: on fresh hard negatives the
+            model's rights layer false-escalates one message in five and reads some plain anger ("I am angry
+            about this.") as a cease request, which would hand ordinary negotiations to a person; turn it on where
+            recall matters more than that (a person reviews every escalation). ``eqn rights check`` and ``eqn
+            guard check`` run both layers by default.
         trace_privacy: What LangSmith traces (when tracing is on) may hold of the dialogue: ``full`` (everything),
             ``redacted`` (emails, phone, card and account numbers, amounts and the parties' names masked) or
             ``hidden`` (no inputs or outputs). See :mod:`eq_negotiator.redaction`.
@@ -63,7 +67,7 @@ class Context:
     accept_tolerance_days: int = 5
     disclosure: bool = False
     learn: bool = True
-    model_checks: bool = True
+    model_checks: bool = False
     trace_privacy: str = "full"
 
     def __post_init__(self) -> None:

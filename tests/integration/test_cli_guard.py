@@ -69,8 +69,8 @@ def test_a_non_utf8_line_is_reported_and_skipped_and_the_exit_code_is_1() -> Non
 
 def test_the_scenario_file_changes_what_is_true(tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps({"balance": 4850, "legal_action_in_progress": True}), encoding="utf-8")
-    stdin = b"Your balance is $4,850.\nThe lawsuit has been filed, and settling now could resolve it.\n"
+    scenario.write_text(json.dumps({"balance": 15700, "legal_action_in_progress": True}), encoding="utf-8")
+    stdin = b"Your balance is $15,700.\nThe lawsuit has been filed, and settling now could resolve it.\n"
     assert [r["compliant"] for r in records(guard_check(stdin))] == [False, False]
     result = guard_check(stdin, "--scenario", str(scenario))
     assert result.returncode == 0, result.stderr.decode()

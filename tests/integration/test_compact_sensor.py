@@ -14,7 +14,7 @@ TEXTS = [
     "Thank you, that actually helps a lot.",
     "Wait, what? When did the fees get added?",
     "Café naïve résumé 😀 — ÜBER-loud CAPITALS!!!",
-    "Honestly it's disgusting how you chase people. " * 12,  # longer than max_length: truncated
+    "Honestly it's disgusting how you chase people. " * 25,  # longer than max_length: truncated
     "Frankly I'm sick of these calls.",
 ]
 
@@ -36,10 +36,12 @@ def test_tokens_match_the_transformers_tokenizer(sensors) -> None:  # type: igno
 @pytest.mark.integration
 def test_logits_match_transformers_and_peft_single_and_batched(sensors) -> None:  # type: ignore[no-untyped-def]
     compact, reference = sensors
-    expected = reference.logits(TEXTS)
-    np.testing.assert_allclose(compact.logits(TEXTS), expected, atol=1e-4)  # padded batches
+    expected = reference.logits(TEXTS)  # the fine-label head's 28 logits
+    compact.perception.clear_cache()
+    np.testing.assert_allclose(compact.fine_logits(TEXTS), expected, atol=1e-4)  # padded batches
     for i, text in enumerate(TEXTS):  # the unpadded single-message path
-        np.testing.assert_allclose(compact.logits([text])[0], expected[i], atol=1e-4)
+        compact.perception.clear_cache()
+        np.testing.assert_allclose(compact.fine_logits([text])[0], expected[i], atol=1e-4)
 
 
 @pytest.mark.integration

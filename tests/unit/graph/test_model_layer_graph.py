@@ -16,7 +16,13 @@ SOFT_THREAT = "A squad car could be parked by your door."  # an arrest threat in
 
 
 def negotiator(model: FakeModel, chat: ScriptedChatModel | None = None, **settings: Any):  # type: ignore[no-untyped-def]
-    return open_negotiator("memory", context=Context(**settings), sensor=keyword_sensor(), model=chat, perception=model)
+    return open_negotiator(
+        "memory",
+        context=Context(**{"model_checks": True, **settings}),
+        sensor=keyword_sensor(),
+        model=chat,
+        perception=model,
+    )
 
 
 def test_a_crisis_only_the_model_reads_stops_the_negotiation_and_records_its_layer() -> None:

@@ -118,7 +118,8 @@ def test_result_and_violation_serialise_to_json_native_data() -> None:
     data = json.loads(json.dumps(result.to_dict()))
     assert data["compliant"] is False
     assert {v["type"] for v in data["violations"]} == {"threat_arrest", "shaming"}
-    assert set(data["violations"][0]) == {"type", "span", "start", "end", "detail"}
+    assert set(data["violations"][0]) == {"type", "span", "start", "end", "detail", "layer"}
+    assert data["violations"][0]["layer"] == "rules"  # rules findings carry no score
     assert result.types == ("threat_arrest", "shaming")  # in VIOLATION_TYPES order
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.violations[0].span = "x"  # type: ignore[misc]
@@ -418,6 +419,7 @@ def test_violation_is_a_frozen_value() -> None:
         "start": 0,
         "end": 8,
         "detail": "shames the client",
+        "layer": "rules",
     }
     assert violation == Violation("shaming", "deadbeat", 0, 8, "shames the client")
 
