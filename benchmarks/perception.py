@@ -96,14 +96,14 @@ def emotion(sensor: Any, skip_goemotions: bool) -> dict[str, Any]:
             result["fresh"][source] = _emotion_scores(sensor, [r["text"] for r in chosen], [r["label"] for r in chosen])
     if not skip_goemotions and (SHARED / "emotion" / "goemotions" / "original").is_dir():
         path = SHARED / "emotion" / "goemotions" / "original" / "test.tsv"
-        split = [line.rstrip("\n").split("\t") for line in path.open(encoding="utf-8")]
+        tsv = [line.rstrip("\n").split("\t") for line in path.open(encoding="utf-8")]
         ekman = grouping_matrix(EKMAN_GROUPING)
-        logits = sensor.fine_logits([row[0] for row in split])
+        logits = sensor.fine_logits([fields[0] for fields in tsv])
         probabilities = np.exp(logits - logits.max(1, keepdims=True))
         probabilities /= probabilities.sum(1, keepdims=True)
-        groups = np.zeros((len(split), len(LABELS)))
-        for i, row in enumerate(split):
-            for label in row[1].split(","):
+        groups = np.zeros((len(tsv), len(LABELS)))
+        for i, fields in enumerate(tsv):
+            for label in fields[1].split(","):
                 groups[i] += ekman[int(label)]
         single = (groups > 0).sum(1) == 1
         truth = groups[single].argmax(1)
