@@ -120,6 +120,13 @@ class CompactBertClassifier(nn.Module):
         logits: torch.Tensor = self.classifier(self.encode(input_ids, attention_mask)[0])
         return logits
 
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """The normalised input embeddings (word + position + token type), ``(batch, length, hidden)``."""
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
+        x = self.word_embeddings(input_ids) + self.position_embeddings(positions) + self.token_type_embeddings.weight[0]
+        result: torch.Tensor = self.embedding_norm(x)
+        return result
+
     def encode(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -128,10 +135,7 @@ class CompactBertClassifier(nn.Module):
         The pooled vector feeds the emotion head the encoder was fine-tuned with; the mean of the token vectors
         keeps more of what the message is about, which the perception heads (:mod:`perception`) also read.
         """
-        length = input_ids.shape[1]
-        positions = torch.arange(length, device=input_ids.device)
-        x = self.word_embeddings(input_ids) + self.position_embeddings(positions) + self.token_type_embeddings.weight[0]
-        x = self.embedding_norm(x)
+        x = self.embed(input_ids)
         # Boolean mask over keys (True = attend), broadcast over heads and queries; None when nothing is padded.
         mask = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
         for layer in self.layers:
@@ -143,6 +147,17 @@ class CompactBertClassifier(nn.Module):
             weights = attention_mask.to(x.dtype)[:, :, None]
             mean = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
         return pooled, mean
+
+
+def pad_token_rows(rows: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token id rows as a zero-padded ``(n, width)`` id tensor and its attention mask (1 = token)."""
+    width = max(len(row) for row in rows)
+    ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(list(row), dtype=torch.long)
+        mask[i, : len(row)] = 1
+    return ids, mask
 
 
 # Where each compact parameter comes from in a Hugging Face BERT checkpoint (``{i}`` = layer index).
@@ -321,13 +336,7 @@ class CompactSensor(EmotionSensor):
             output[0] = self.model(torch.tensor(encoded, dtype=torch.long)).numpy()[0]
             return output
         for index in _batches([len(ids) for ids in encoded], self.batch_size):
-            width = max(len(encoded[i]) for i in index)
-            ids = torch.zeros((len(index), width), dtype=torch.long)
-            mask = torch.zeros((len(index), width), dtype=torch.long)
-            for row, i in enumerate(index):
-                ids[row, : len(encoded[i])] = torch.tensor(encoded[i])
-                mask[row, : len(encoded[i])] = 1
-            output[index] = self.model(ids, mask).numpy()
+            output[index] = self.model(*pad_token_rows([encoded[i] for i in index])).numpy()
         return output
 
     def fine_logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
@@ -357,4 +366,4 @@ class CompactSensor(EmotionSensor):
         return probabilities, self._truncation_mask(texts)
 
 
-__all__ = ["BertShape", "CompactBertClassifier", "CompactSensor", "load_compact_classifier"]
+__all__ = ["BertShape", "CompactBertClassifier", "CompactSensor", "load_compact_classifier", "pad_token_rows"]

@@ -193,6 +193,7 @@ class PerceptionEncoder:
         return [found[text] for text in texts]
 
     def _compute(self, texts: list[str]) -> dict[str, Features]:
+        from eq_negotiator.sensing.compact import pad_token_rows
         from eq_negotiator.sensing.training import _batches
 
         rows: list[list[int]] = []
@@ -209,12 +210,7 @@ class PerceptionEncoder:
         )
         for batch in batches:
             index = [int(i) for i in batch]
-            width = max(len(rows[i]) for i in index)
-            ids = torch.zeros((len(index), width), dtype=torch.long)
-            mask = torch.zeros((len(index), width), dtype=torch.long)
-            for row, i in enumerate(index):
-                ids[row, : len(rows[i])] = torch.tensor(rows[i])
-                mask[row, : len(rows[i])] = 1
+            ids, mask = pad_token_rows([rows[i] for i in index])
             pooled, mean = self.model.encode(ids, None if len(index) == 1 else mask)
             fine[index] = self.model.classifier(pooled).numpy()
             rights[index] = torch.sigmoid(self.rights_head(mean)).numpy()

@@ -48,7 +48,13 @@ from torch.nn import functional
 from eq_negotiator.emotions import LABELS
 from eq_negotiator.negotiation.rights import ESCALATING_KINDS
 from eq_negotiator.sensing.base_model import EMBEDDED_BASE_ALIAS, embedded_base_path, sha256_of
-from eq_negotiator.sensing.compact import ADAPTER_PREFIX, CompactBertClassifier, _hf_name, load_compact_classifier
+from eq_negotiator.sensing.compact import (
+    ADAPTER_PREFIX,
+    CompactBertClassifier,
+    _hf_name,
+    load_compact_classifier,
+    pad_token_rows,
+)
 from eq_negotiator.sensing.perception import (
     EKMAN_GROUPING,
     FINE_LABELS,
@@ -169,14 +175,8 @@ class PerceptionNetwork(nn.Module):
         encoder = self.encoder
         result: list[torch.Tensor | None] = [None] * len(rows)
         for index in _batches([len(row) for row in rows], batch_size):
-            width = max(len(rows[i]) for i in index)
-            ids = torch.zeros((len(index), width), dtype=torch.long)
-            mask = torch.zeros((len(index), width), dtype=torch.long)
-            for k, i in enumerate(index):
-                ids[k, : len(rows[i])] = torch.tensor(rows[i])
-                mask[k, : len(rows[i])] = 1
-            x = encoder.word_embeddings(ids) + encoder.position_embeddings(torch.arange(width))
-            x = encoder.embedding_norm(x + encoder.token_type_embeddings.weight[0])
+            ids, mask = pad_token_rows([rows[i] for i in index])
+            x = encoder.embed(ids)
             attention = mask.bool()[:, None, None, :]
             for layer in encoder.layers[: self.split]:
                 x = layer(x, attention)
@@ -458,13 +458,7 @@ def fit_heads(model_dir: Path, c: float = HEAD_C) -> dict[str, Any]:
         rows = [encoder.windows(text)[0] for text in texts]  # the first window, as the emotion reads
         out = np.zeros((len(rows), sensor.model.pooler.in_features))
         for index in _batches([len(row) for row in rows], 64):
-            width = max(len(rows[i]) for i in index)
-            ids = torch.zeros((len(index), width), dtype=torch.long)
-            mask = torch.zeros((len(index), width), dtype=torch.long)
-            for k, i in enumerate(index):
-                ids[k, : len(rows[i])] = torch.tensor(rows[i])
-                mask[k, : len(rows[i])] = 1
-            out[index] = sensor.model.encode(ids, mask)[1].numpy()
+            out[index] = sensor.model.encode(*pad_token_rows([rows[i] for i in index]))[1].numpy()
         return out
 
     heads: dict[str, torch.Tensor] = {}
