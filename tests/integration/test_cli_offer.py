@@ -39,7 +39,7 @@ def test_one_json_object_per_input_line() -> None:
     assert result.returncode == 0, result.stderr.decode()
     records = json_lines(result.stdout)
     assert [r["text"] for r in records] == messages
-    assert all(set(r) == {"text", "days", "act", "amount"} for r in records)
+    assert all(set(r) == {"text", "days", "act", "amount", "basis", "doubt"} for r in records)
     assert [(r["days"], r["act"]) for r in records] == [
         (40, "propose"),
         (None, "other"),
@@ -55,7 +55,9 @@ def test_speaker_option_moves_the_range_bound() -> None:
     stdin = b"60 to 90 days\r\n"  # a Windows line ending is not part of the text
     debtor = json_lines(eqn_offer(stdin=stdin).stdout)
     creditor = json_lines(eqn_offer("--speaker", "creditor", stdin=stdin).stdout)
-    assert debtor == [{"text": "60 to 90 days", "days": 60, "act": "propose", "amount": None}]
+    assert debtor == [
+        {"text": "60 to 90 days", "days": 60, "act": "propose", "amount": None, "basis": None, "doubt": None}
+    ]
     assert creditor[0]["days"] == 90
 
 
@@ -92,3 +94,28 @@ def test_help_does_not_import_heavy_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_balance_and_reference_date_give_rates_and_dates_their_days() -> None:
+    stdin = b"I can pay 200 a month\nI'll pay it all this Friday\nI can pay on the 15th\n"
+    bare = json_lines(eqn_offer(stdin=stdin).stdout)
+    assert [r["days"] for r in bare] == [None, None, None]  # no balance, no date: the parser never guesses
+    result = eqn_offer("--balance", "4850", "--reference-date", "2026-12-02", stdin=stdin)  # a Wednesday
+    assert result.returncode == 0, result.stderr.decode()
+    records = json_lines(result.stdout)
+    assert [(r["days"], r["basis"], r["doubt"]) for r in records] == [
+        (750, "instalments", None),  # 25 payments of 200, a month apart
+        (2, "in_full", None),
+        (13, "date", "unclear_amount"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--reference-date", "2026-13-01", "--reference-date"), ("--balance", "inf", "--balance")],
+)
+def test_a_bad_balance_or_date_is_refused_by_name(option: str, value: str, named: str) -> None:
+    result = eqn_offer(option, value, stdin=b"30 days\n")
+    assert result.returncode == 2
+    assert named in result.stderr.decode()
+    assert result.stdout == b""
