@@ -1,0 +1,71 @@
+"""Offer parser accuracy on a gold batch of terms as clients state them (dates, rates, lump sums, doubt).
+
+``benchmarks/data/offer_gold.jsonl`` holds 189 debtor messages written and labelled by a helper that never saw the
+parser, its rules or its tests, after the parser was frozen (issue 14); it was scored once. Each row carries the
+scenario facts the graph passes (balance, reference date, the standing offer) and the gold ``days``, ``act`` and
+whether the agent must ask the client to confirm (``doubt``).
+
+Usage: python benchmarks/offers.py [--show-errors]
+The last line printed is one JSON object: ``days_exact``, ``act``, ``doubt`` (accuracy of "asks to confirm"), the
+row count, and per-form days accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from eq_negotiator.negotiation.offers import parse_offer
+
+GOLD = Path(__file__).resolve().parent / "data" / "offer_gold.jsonl"
+
+
+def score(rows: list[dict[str, Any]], show_errors: bool = False) -> dict[str, Any]:
+    """Parse every row and compare days, act and doubt with the gold labels."""
+    days_hits = act_hits = doubt_hits = 0
+    per_form: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        offer = parse_offer(
+            row["text"],
+            standing_offer_days=row["standing_offer_days"],
+            balance=row["balance"],
+            reference_date=dt.date.fromisoformat(row["reference_date"]),
+        )
+        days_ok, act_ok, doubt_ok = (
+            offer.days == row["days"],
+            offer.act == row["act"],
+            (offer.doubt is not None) == row["doubt"],
+        )
+        days_hits, act_hits, doubt_hits = days_hits + days_ok, act_hits + act_ok, doubt_hits + doubt_ok
+        per_form[row["form"]][0] += days_ok
+        per_form[row["form"]][1] += 1
+        if show_errors and not (days_ok and act_ok and doubt_ok):
+            print(
+                f"{row['form']}: {row['text']!r} gold {row['days']}/{row['act']}/{row['doubt']}"
+                f" got {offer.days}/{offer.act}/{offer.doubt} ({offer.note})"
+            )
+    n = len(rows)
+    return {
+        "rows": n,
+        "days_exact": round(days_hits / n, 3),
+        "act": round(act_hits / n, 3),
+        "doubt": round(doubt_hits / n, 3),
+        "days_exact_per_form": {form: round(hit / total, 2) for form, (hit, total) in sorted(per_form.items())},
+    }
+
+
+def main() -> None:
+    """Score the gold batch and print the figures, the last line as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-errors", action="store_true", help="print each row the parser gets wrong")
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(json.dumps(score(rows, args.show_errors)))
+
+
+if __name__ == "__main__":
+    main()
