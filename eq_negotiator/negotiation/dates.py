@@ -12,11 +12,17 @@ Decisions, each the latest day the client's words allow (a term is the latest da
   Friday, that is the same day). ``next Friday``: the Friday of next week (the week that starts on the coming
   Monday), as most people mean it; the reply states the resolved date, so a client who meant the nearer one can say.
 - ``the 15th``, ``on the 15th``: the next 15th on or after the reference date; a day a month lacks (``the 31st`` in
-  April) is that month's last day. ``March 3rd``, ``3 March``, ``2025-04-01``: that date, in the coming year when the
-  day has passed this year. Numeric dates such as ``10/15`` are left alone: month-first and day-first readings
-  disagree.
-- ``end of the month``, ``end of this month``, ``month end``: the reference month's last day; ``end of next month``:
-  the next month's last day. ``this week`` and ``next week``: that week's Sunday; ``next month``: its last day.
+  April) is that month's last day. ``March 3rd``, ``3 March``, ``the 20th of May``, ``2025-04-01``: that date, in the
+  coming year when the day has passed this year. ``the 5th of next month``: one date, the 5th of the month after the
+  reference month; ``the 5th of this month``: the reference month's 5th, even when it has passed (a past date).
+- Numeric dates: ``by 2/27``, ``on 3/15``, ``2/15/2026``, ``2/15/26``. They are read month first, as in the US (the
+  balances are in dollars and paychecks biweekly), unless only the day-first reading is a date (``15/2``); the reply
+  states the resolved date, so a client who meant the other one can say. Without a year the date is the next one on
+  or after the reference date, and it needs a preposition before it (``on``, ``by``, ``before``, ``until``, ``due``),
+  so ``24/7`` and ``1/2`` (a half) are no dates. With a year the date is exact, and may be past.
+- ``end of the month``, ``end of this month``, ``month end``, ``before the month is over``, ``before the month
+  ends``: the reference month's last day; ``end of next month``: the next month's last day. ``this week`` and ``next
+  week``: that week's Sunday; ``next month``: its last day.
 - ``my next paycheck``, ``next payday``: 14 days on, the latest a biweekly paycheck comes (:data:`PAYCHECK_DAYS`).
 
 Words for *now* are returned with ``now=True``: the parser uses them only beside a full-payment cue, since ``now``
@@ -54,7 +60,13 @@ _DATE_RE: Final = re.compile(
     r"|\b(?P<after>(?:the )?day after tomorrow)\b"
     r"|\b(?P<now>right now|right away|immediately|straight away|asap|now)\b"
     r"|\b(?P<today>today|tonight|tomorrow|tmrw|tmr)\b"
-    r"|\b(?P<end>(?:the )?end of (?:the |this )?month|month[- ]end|(?:the )?end of next month)\b"
+    r"|\b(?P<end>(?:the )?end of (?:the |this )?month|month'?s? end|(?:the )?end of next month"
+    r"|(?:the|this) month (?:is (?:over|out|up|done)|ends))\b"
+    # "the 5th of next month" is one date; it must win over "the 5th" and "next month" read apart.
+    rf"|\b(?:(?:on|by|before|until) )?(?:the )?(?P<oday>\d{{1,2}})(?:st|nd|rd|th)? of "
+    rf"(?P<omonth>next month|the next month|the following month|this month|the month|{_MONTH_RE})\b"
+    r"|\b(?P<numeric>(?:(?:on|by|before|until|till|til|due|no later than) )(?P<num_a>\d{1,2})/(?P<num_b>\d{1,2})"
+    r"(?!/\d)|(?P<ya>\d{1,2})/(?P<yb>\d{1,2})/(?P<year>\d{4}|\d{2}))\b"
     r"|\b(?P<period>(?:this|next) (?:week|month))\b"
     rf"|\b(?P<rel>(?:this|next|on|by|before|until|this coming|coming) )?{_WEEKDAY_RE}\b"
     rf"|\b(?P<mname>{_MONTH_RE})\.? (?P<mday>\d{{1,2}})(?:st|nd|rd|th)?\b"
@@ -107,6 +119,27 @@ def _named_date(reference: dt.date, month: int, day: int) -> dt.date | None:
     return candidate if candidate >= reference else _day_in_month(reference.year + 1, month, day)
 
 
+def _ordinal_of(reference: dt.date, day: int, month: str) -> dt.date | None:
+    """``the 5th of next month``, ``of this month`` or ``of May``."""
+    if not 1 <= day <= 31:
+        return None
+    if "month" not in month:
+        return _named_date(reference, _MONTH_NAMES[month], day)
+    if month in ("this month", "the month"):
+        return _day_in_month(reference.year, reference.month, day)
+    return _day_in_month(*_next_month(reference.year, reference.month), day)
+
+
+def _numeric_date(first: int, second: int, year: int) -> dt.date | None:
+    """``first/second`` in ``year``: month first, or day first when only that reading is a date; else ``None``."""
+    for month, day in ((first, second), (second, first)):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
 def _weekday(reference: dt.date, name: str, relation: str) -> dt.date:
     target = next(i for i, full in enumerate(WEEKDAYS) if full.startswith(name[:3]))
     ahead = (target - reference.weekday()) % 7
@@ -143,6 +176,17 @@ def _resolve(match: re.Match[str], reference: dt.date) -> dt.date | None:
         return _last_day(reference.year, reference.month)
     if match["weekday"]:
         return _weekday(reference, match["weekday"], match["rel"] or "")
+    if match["oday"]:
+        return _ordinal_of(reference, int(match["oday"]), match["omonth"])
+    if match["numeric"]:
+        if match["year"]:
+            year = int(match["year"]) + (2000 if len(match["year"]) == 2 else 0)
+            return _numeric_date(int(match["ya"]), int(match["yb"]), year)
+        first, second = int(match["num_a"]), int(match["num_b"])
+        this_year = _numeric_date(first, second, reference.year)
+        if this_year is None or this_year >= reference:
+            return this_year
+        return _numeric_date(first, second, reference.year + 1)
     if match["mname"]:
         return _named_date(reference, _MONTH_NAMES[match["mname"]], int(match["mday"]))
     if match["dmname"]:

@@ -8,46 +8,69 @@ uses it by default.
 
 Parsing rules, in the order they apply:
 
-1. **Not timelines.** Money (``$200``, ``50 bucks``, ``£100 a week``), percentages, dates (``the 15th``,
-   ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``, ``5:30``), phone, account and reference numbers are
-   never days. A timeline is a number with a unit (``day``, ``week`` = 7, ``fortnight`` = 14, ``month`` = 30,
-   ``quarter`` = 90, ``year`` = 365; digits or words: ``forty-five days``, ``a hundred and twenty days``,
-   ``a month and a half`` = 45, ``two months and ten days`` = 70), or a bare number (``maybe 40?``) that is not
-   followed by some other noun (``2 kids``, ``3 payments``).
+1. **Not timelines.** Money (``$200``, ``50 bucks``, ``£100 a week``, shorthand thousands ``1.2k``, ``$2.5k``,
+   ``2 grand``), percentages, dates (``the 15th``, ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``,
+   ``5:30``), phone, account and reference numbers are never days. A bare number paid first (``1,000 down``, ``300
+   upfront``) is money; one paid now (``250 now``, ``300 today``) is money in a message about paying (a payment
+   verb, the rest of the balance, or another amount: ``i could do 250 now and 150 a month after that``), and
+   otherwise what it always was (``maybe 40 now?`` is 40 days). A timeline is a number with a unit (``day``,
+   ``week`` = 7, ``fortnight`` = 14, ``month`` = 30, ``quarter`` = 90, ``year`` = 365; digits or words:
+   ``forty-five days``, ``a hundred and twenty days``, ``a month and a half`` = 45, ``two months and ten days`` =
+   70, ``a full quarter`` = 90, ``two whole weeks`` = 14; ``a quarter of the balance`` is a share, not 90 days),
+   or a bare number (``maybe 40?``) that is not followed by some other noun (``2 kids``, ``3 payments``, ``250
+   people``).
 2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``, ``I've been out of
-   work for six weeks``, ``I was told I had 30 days``) and account status (``90 days past due``) are skipped.
+   work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``) and account status (``90 days past
+   due``) are skipped. A supposition is no history: ``What if I paid you $600 a month?``, ``if I had 90 days``.
 3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
    ``instead of 30``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``) is
-   *negated*. A negation across a comparative is not a refusal: ``I can't pay in less than 90 days`` proposes 90,
-   ``we can't go beyond 45 days`` proposes 45. The others are the speaker's *own* numbers.
+   *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not
+   enough``), unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a
+   refusal: ``I can't pay in less than 90 days`` proposes 90, ``we can't go beyond 45 days`` proposes 45. The
+   others are the speaker's *own* numbers.
 4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe
-   40?`` → 40; ``145 days is too long; I can do 60`` → 60). Numbers joined as a range or alternatives (``60 to 90
-   days``, ``60-90 days``, ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``) mean the speaker
-   can live with any of them, so the offer is the bound the listener would pick: the *lower* bound from the debtor
-   (the creditor wants fewer days), the *upper* bound from the creditor (the debtor wants more).
+   40?`` → 40; ``145 days is too long; I can do 60`` → 60). A number taken back by a revision marker (``actually``,
+   ``make that``, ``on second thought``, ``scratch that``, ``I mean``, ``or rather``) is no second offer: ``I can do
+   60 days. Actually, make that 90`` is 90 with no doubt, and ``$200 a month, actually make that $250`` (or a bare
+   ``250``) keeps the rate. Numbers joined as a range or alternatives (``60 to 90 days``, ``60-90 days``,
+   ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``) mean the speaker can live with any of
+   them, so the offer is the bound the listener would pick: the *lower* bound from the debtor (the creditor wants
+   fewer days), the *upper* bound from the creditor (the debtor wants more).
 5. **The act.** An own timeline is a ``propose``, or an ``accept`` when an acceptance cue (``deal``, ``I agree``,
-   ``works for me``, a leading ``ok``) stands outside a question and no ``but`` counter follows it, provided the
-   number matches the standing offer (or none is known): accepting a number that is not on the table is a
-   counter-proposal. Naming exactly the standing offer is an acceptance, cue or not, except in a question: ``Thirty
-   days!?`` echoes their number, and a question never concludes an agreement. Without an own timeline, an
-   acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``, ``I'll never pay``, a
-   negated number) is a ``reject`` with ``days=None``; a money amount or instalment count alone is a ``propose``
-   with ``days=None``; anything else is ``other``. Without a reference date, relative dates (``today``, ``next
-   Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
+   ``works for me``, ``let's do it``, a leading ``ok``) stands outside a question and no ``but`` counter follows
+   it, provided the number matches the standing offer (or none is known): accepting a number that is not on the
+   table is a counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so
+   ``let's do`` is no acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or
+   not, except in a question: ``Thirty days!?`` echoes their number, and a question never concludes an agreement.
+   A question proposing terms (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. Without
+   an own timeline, an acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``,
+   ``I'll never pay``, a negated number) is a ``reject`` with ``days=None``; a money amount or instalment count
+   alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date, relative dates
+   (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
 6. **Terms as people say them** (when the caller passes the balance and a reference date, as the graph does; see
-   :class:`Terms`). A payment date in a sentence about paying is a timeline: the days from the reference date to it
-   (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``, ``the
-   15th``, ``end of the month``...); paying today is one day, the shortest term. With a full-payment cue (``it
-   all``, ``in full``, an amount of at least the balance) the offer's ``basis`` is ``in_full`` and its ``amount``
-   the balance; a date with a part payment (``$50 on Friday``) sets no timeline; a lump sum with the rest later
-   (``$500 now and the rest in 3 months``) is ``lump_sum``; a date without the amount (``I can pay on the 15th``)
-   is read but in doubt. ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment
-   rate with no timeline (``200 a month``, ``$50 every other week``) is ``instalments``: the payments needed to
-   clear the balance (after any lump sum) times the period, e.g. 4,850 at 200 a month is 25 payments, 750 days.
+   :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of
+   at least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date
+   to it (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
+   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``June 5th``, ``end of the month``, ``before the month is
+   over``...); paying today is one day, the shortest term. With a full-payment cue (``it all``, ``in full``, ``the
+   entire outstanding amount``, ``the full thing``, ``pay it off in one go``, ``in a single lump-sum payment``,
+   ``have it paid off``, an amount of at least the balance) the offer's ``basis`` is ``in_full`` and its ``amount``
+   the balance; ``$50 toward the balance`` is a part payment, not a full one. A date with a part payment (``$50 on
+   Friday``) sets no timeline; a lump sum with the rest later (``$500 now and the rest in 3 months``, ``put 1k down
+   today and pay off the remainder within 60 days``, ``$300 on Friday and the balance by the end of the month``) is
+   ``lump_sum`` with the lump as its ``amount``: the rest (``the rest``, ``the remainder``, ``what's left``, ``the
+   balance`` after a first payment) sets the timeline, and a date before it in the sentence is the first
+   payment's, no competing timeline. A date without the amount (``I can pay on the 15th``) is read but in doubt.
+   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline
+   (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``, ``$400 out of each
+   paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g. 4,850 at 200 a
+   month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
+   ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
    (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit
-   is ever taken out of them), implausible timelines (zero, negative, a past date, beyond ten years: still capped
-   at :data:`MAX_DAYS`), two different own timelines outside one range, an explicit acceptance (``I agree``,
+   is ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
+   ``days=None``, never an acceptance), implausible timelines (zero, negative, a past date, beyond ten years: still
+   capped at :data:`MAX_DAYS`), two different own timelines outside one range, an explicit acceptance (``I agree``,
    ``works for me``; not a leading ``ok``) that names other days than the standing offer, a payment date without
    the amount, a full payment without a date. ``note`` says how the days were worked out, or what is in doubt.
 """
@@ -80,7 +103,8 @@ Speaker = Literal["creditor", "debtor"]
 Basis = Literal["in_full", "date", "instalments", "lump_sum"]
 """How the days were read when the message names no plain timeline (``None`` on the offer: a timeline in days,
 weeks, months...): the whole balance paid on or by a date, a payment date whose amount is unclear, the days an
-instalment rate needs to clear the balance, or a lump sum now with the rest over a timeline."""
+instalment rate needs to clear the balance, or a lump sum first with the rest by a date, over a timeline or at an
+instalment rate (the offer's ``amount`` is then the lump sum)."""
 
 Doubt = Literal[
     "unreadable_number", "implausible", "several_numbers", "conflicting_accept", "unclear_amount", "unclear_date"
@@ -280,6 +304,12 @@ _BARE_FOLLOWERS: Final[frozenset[str]] = frozenset(
         "we", "you", "now", "final", "might", "may", "can", "probably", "perhaps", "possibly",
     }
 )  # fmt: skip
+_UP_FRONT_WORDS: Final[frozenset[str]] = frozenset({"down", "upfront"})
+"""Words after an amount paid first (``1,000 down``, ``300 upfront``): a number put down is money, never days."""
+_NOW_WORDS: Final[frozenset[str]] = frozenset({"now", "today", "tonight"})
+"""Words after a number paid now (``250 now``): money in a message about paying (see :func:`_settle_paid_now`)."""
+_FULL_UNIT_WORDS: Final[frozenset[str]] = frozenset({"full", "whole", "entire", "solid", "complete"})
+"""Words between a count and its unit that change nothing (``a full quarter``, ``two whole weeks``)."""
 _RANGE_CONNECTORS: Final[frozenset[str]] = frozenset({"to", "-", "or", "through", "thru"})
 """Words joining a range or alternatives whose unit comes last (``60 to 90 days``); ``and`` only after ``between``."""
 _PAY_VERBS: Final[frozenset[str]] = frozenset({"pay", "paying", "send", "sending", "afford", "deposit"})
@@ -300,6 +330,7 @@ _AMOUNT = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _MONEY_RES: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(rf"[$£€]\s?(?P<n>{_AMOUNT})(?P<k>\s?k\b)?"),
     re.compile(rf"(?P<n>{_AMOUNT})(?P<k>\s?k)?\s?(?:[$£€]|(?:dollars?|bucks|usd|quid|pounds?|euros?|eur|gbp)\b)"),
+    re.compile(rf"\b(?P<n>{_AMOUNT})(?P<k>k|\s?grand)\b"),  # "1.2k", "2 grand": thousands are money
 )
 _MASK_RES: Final[tuple[re.Pattern[str], ...]] = (
     re.compile(r"\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)"),
@@ -322,6 +353,8 @@ _GARBLED_RE: Final = re.compile(
     r"\d[\d.,]*\s*(?:\^|\*\*)\s*[-+]?\s*\d+|\b\d+(?:\.\d+)?e[-+]?\d+\b|\d*[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+\d*"
     r"|\b\d+(?:\.\d+)?\s?[x×*]\s?10\b|\b\d+[a-z]+\d[a-z\d]*\b"
 )
+# A garbled number with a unit after it ("10^9 days") is a timeline the client proposes but no one can read.
+_UNIT_AFTER_RE: Final = re.compile(r"\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?|fortnights?|quarters?)\b")
 _NEGATIVE_RE: Final = re.compile(
     r"(?<![\w.])-\s?\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
     r"|\b(?:minus|negative)\s+(?:\w+\s+){0,2}(?:days?|weeks?|months?|years?)\b"
@@ -342,11 +375,19 @@ _COMPARATIVE_RE: Final = re.compile(
     r"faster|quicker)\b"
 )
 _POST_NEGATION_RE: Final = re.compile(
-    r"^[\s?!.]*(?:(?:is|are|'s|s|seems|sounds|would be|will be|just|simply|really|way|far|much|honestly|"
-    r"definitely|totally)\s+)*"
+    r"^[\s?!.]*(?:(?:is|are|'s|s|seems|sounds|would be|will be|is going to be|just|simply|really|way|far|much|"
+    r"honestly|definitely|totally|very|pretty|quite|super|kinda|kind of|a bit|a little|a little bit)\s+)*"
     r"(?:too\b|impossible|not\b(?!\s*(?:\d|a day))|isn'?t|aren'?t|won'?t|wont\b|wouldn'?t|doesn'?t|does not|"
     r"don'?t|no\b(?!\s*(?:\d|problem|worries))|never|unacceptable|ridiculous|a joke|out of the question|"
     r"unrealistic|crazy|insane|unreasonable|absurd|laughable)"
+)
+# "30 is really tight for me", "30 days is hard": a number hard to meet is refused; "hard but doable" is not. Matched
+# on the text after the number up to 200 characters, so the "but" that withdraws it is seen.
+_POST_DIFFICULTY_RE: Final = re.compile(
+    r"^[\s?!.]*(?:(?:is|are|'s|s|seems|sounds|would be|will be|is going to be|just|really|honestly|definitely|"
+    r"very|pretty|quite|super|kinda|kind of|a bit|a little|a little bit|way|far|much|too)\s+)*"
+    r"(?:tight|hard|difficult|tough|a stretch|a struggle|pushing it|not enough)\b"
+    r"(?!(?:\s+for\s+(?:me|us))?\W*(?:but|though|yet|doable|manageable)\b)"
 )
 _THEIRS_RE: Final = re.compile(
     r"\b(?:you|u|ya|y'all|they|you guys|you people)\s+(?:\w+\s+)?(?:said|say|says|saying|offered|offer|offers|"
@@ -356,16 +397,19 @@ _THEIRS_RE: Final = re.compile(
     r"|\b(?:your|ur|their)\b|\b(?:the letter|letter says|letter said|was told|were told|instead of|rather than)\b"
 )
 _HISTORY_RE: Final = re.compile(
-    r"\b(?:ago|been|(?:was|were)(?! (?:thinking|hoping|wondering|planning|going to))|had|last|previous|previously|"
-    r"since|already|used to|get paid|got paid|i paid|"
-    r"we paid|paycheck|payday|received|made|the past|these past)\b"
+    r"\b(?:ago|been|(?:was|were)(?! (?:thinking|hoping|wondering|planning|going to))|last|previous|previously|"
+    r"since|already|used to|get paid|got paid|paycheck|payday|received|the past|these past|"
+    # "What if I paid you $600 a month?" supposes; "I paid $600" and "I had 30 days" tell the past.
+    r"(?<!if i )(?<!if we )(?:had|made)|(?<!if )(?:i|we) paid)\b"
 )
 _POST_HISTORY_RE: Final = re.compile(
     r"^[\s,]*(?:(?:is|are|now|already)\s+)*(?:ago|past due|overdue|late|behind|in arrears|delinquent|old)\b"
 )
 # Money that describes the situation rather than an offer: "I owe $1,200", "rent is $900", "I make $1,400".
 _AMOUNT_CONTEXT_RE: Final = re.compile(
-    r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|make|makes|earn|earns|income|salary|fee|fees|"
+    r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
+    # "I make $1,400" is income; "make that $250" revises and "make weekly payments of 100" pays.
+    r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ )?(?:payments?|instalments?|installments?)\b)|"
     r"interest|charge|charged|charging|cost|costs|spent|repair|mortgage)\b"
 )
 
@@ -393,7 +437,10 @@ _ACCEPT_RE: Final = re.compile(
     r"|\bsounds (?:good|great|fair|fine|ok|okay|reasonable|like a plan)\b"
     r"|\b(?:that|this|it|which|days?|weeks?|months?|\d+) works\b|\bworks for (?:me|us)\b"
     r"|\b(?:is|that'?s|it'?s) (?:fine|ok|okay|good|fair|acceptable|doable)\b|\b(?:fine|ok|okay) (?:by|with) (?:me|us)\b"
-    r"|\bfair enough\b|\blet'?s (?:do|go with|go ahead|settle)\b|\b(?:i|we)'?ll take (?:it|that)\b"
+    # "let's do it" accepts; "let's do 90 days" proposes its own terms, so only a pronoun or the deal counts here.
+    r"|\bfair enough\b|\blet'?s (?:do|go with|settle on|settle for) (?:it|that|this|those|yours|your offer"
+    r"|the (?:deal|offer|plan|same))\b|\blet'?s (?:go ahead|shake on it|settle (?:it|this|up))\b|\blet'?s settle\W*$"
+    r"|\b(?:i|we)'?ll take (?:it|that)\b"
     r"|\b(?:can|could) live with\b|\bit is\W*$|\bcount me in\b|\bgo ahead\b|\bhappy with (?:that|this)\b"
     r"|\b(?:we'?re|we are|i'?m|i am) in agreement\b"
 )
@@ -427,7 +474,7 @@ class _Token:
     value: float | None = None
 
 
-_Role = Literal["own", "theirs", "negated", "excluded"]
+_Role = Literal["own", "theirs", "negated", "excluded", "revised"]
 _Kind = Literal["days", "amount", "instalments"]
 
 
@@ -443,6 +490,9 @@ class _Mention:
     role: _Role = "own"
     period: float | None = None  # an amount paid every ``period`` days
     date: dt.date | None = None  # a timeline read from a date
+    first: bool = False  # an amount paid down or now ("$1,000 down", "250 now"): a lump sum before the rest
+    # A bare number paid now ("250 now") is money only in a message about paying, else this (_settle_paid_now).
+    unless_paying: Literal["days", "nothing"] | None = None
 
 
 def _normalise(text: str) -> str:
@@ -580,6 +630,10 @@ def _duration_at(tokens: list[_Token], i: int) -> tuple[float, int, int] | None:
         j, halves = j + 3, halves + 1
     if text(j) == "-" and token.kind == "num":  # "90-day"
         j += 1
+    if text(j) in _FULL_UNIT_WORDS and text(j + 1) in _UNIT_DAYS:  # "a full quarter"
+        j += 1
+    if text(j) in ("quarter", "quarters") and text(j + 1) == "of":
+        return None  # "a quarter of the balance" is a share, not 90 days
     unit = _UNIT_DAYS.get(text(j))
     if unit is None or (text(j) in _PAYCHECK_UNITS and token.kind != "num"):
         return None  # "I get a paycheck on Friday" names no timeline; "in two paychecks" does
@@ -617,6 +671,9 @@ def _rate_at(tokens: list[_Token], j: int) -> tuple[int, float] | None:
 
     if word in _FREQUENCY_DAYS:
         return j + 1, float(_FREQUENCY_DAYS[word])
+    if word in ("out", "from", "off", "with"):  # "$400 out of each paycheck", "from every paycheck"
+        k = j + 1 + (word == "out" and follows(j + 1) == "of")
+        return _rate_at(tokens, k) if follows(k) in ("each", "every") else None
     if word == "twice" and follows(j + 1) in ("a", "an", "per", "every", "each") and follows(j + 2) in _UNIT_DAYS:
         return j + 3, _UNIT_DAYS[follows(j + 2)] / 2
     if word in ("a", "an", "per", "/") and follows(j + 1) in _UNIT_DAYS:
@@ -632,15 +689,44 @@ def _rate_at(tokens: list[_Token], j: int) -> tuple[int, float] | None:
     return None
 
 
+def _rate_around(tokens: list[_Token], i: int, j: int) -> tuple[int, float] | None:
+    """The rate of the amount in tokens ``i`` to ``j`` (exclusive), or ``None`` for an amount paid once.
+
+    The rate follows the amount (``$400 a month``, see :func:`_rate_at`) or comes before it as a frequency
+    (``monthly payments of $400``). Returns the index after the rate's words and the period in days.
+    """
+    rate = _rate_at(tokens, j)
+    if rate is not None:
+        return rate
+    before = [tokens[k].text if k >= 0 else "" for k in (i - 3, i - 2, i - 1)]
+    if before[2] == "of" and before[1] in _INSTALMENT_WORDS and before[0] in _FREQUENCY_DAYS:
+        return j, float(_FREQUENCY_DAYS[before[0]])
+    return None
+
+
+def _paid_first_at(tokens: list[_Token], j: int) -> Literal["down", "now"] | None:
+    """Whether the words at ``j`` say the amount before them is paid first (``down``, ``upfront``) or now."""
+    word = tokens[j].text if j < len(tokens) else ""
+    following = tokens[j + 1].text if j + 1 < len(tokens) else ""
+    if word in _UP_FRONT_WORDS or (word, following) == ("up", "front"):
+        return "down"
+    if word in _NOW_WORDS or (word, following) == ("right", "now"):
+        return "now"
+    return None
+
+
 def _rate_end(tokens: list[_Token], j: int) -> int | None:
     """If a rate starts at ``j`` (see :func:`_rate_at`), its end."""
     rate = _rate_at(tokens, j)
     return rate[0] if rate is not None else None
 
 
-def _rate_mention(value: float, start: int, end: int, rate: tuple[int, float] | None) -> _Mention:
-    """An amount, paid once or (with ``rate``) every ``rate[1]`` days."""
-    return _Mention("amount", value, start, end, rate=rate is not None, period=rate[1] if rate else None)
+def _rate_mention(
+    value: float, start: int, end: int, rate: tuple[int, float] | None, *, first: bool = False
+) -> _Mention:
+    """An amount, paid once or (with ``rate``) every ``rate[1]`` days; ``first``: paid down or now."""
+    period = rate[1] if rate else None
+    return _Mention("amount", value, start, end, rate=rate is not None, period=period, first=first and not rate)
 
 
 def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
@@ -653,8 +739,9 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
     while i < len(tokens):
         token = tokens[i]
         if token.kind == "money" and token.value is not None:
-            rate = _rate_at(tokens, i + 1)
-            yield _rate_mention(token.value, token.start, token.end, rate)
+            rate = _rate_around(tokens, i, i + 1)
+            first = _paid_first_at(tokens, i + 1) is not None
+            yield _rate_mention(token.value, token.start, token.end, rate, first=first)
             i = rate[0] if rate else i + 1
             continue
         duration = _duration_at(tokens, i)
@@ -679,8 +766,9 @@ def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]
     value = token.value if token.value is not None else 0.0
     nxt = text(i + 1)
     if nxt in _CURRENCY_WORDS:  # "a hundred dollars" (digit forms are caught as money spans)
-        rate = _rate_at(tokens, i + 2)
-        yield _rate_mention(value, token.start, tokens[i + 1].end, rate)
+        rate = _rate_around(tokens, i, i + 2)
+        first = _paid_first_at(tokens, i + 2) is not None
+        yield _rate_mention(value, token.start, tokens[i + 1].end, rate, first=first)
         return rate[0] if rate else i + 2
     if nxt in ("percent", "%"):
         return i + 2
@@ -695,25 +783,37 @@ def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]
         if later is not None:
             yield _Mention("days", value * later[2], token.start, token.end)
             return i + 1
-    rate = _rate_at(tokens, i + 1)
-    after_payment_word = text(i - 1) in _PAY_VERBS or (text(i - 1) == "of" and text(i - 2) in _PAYMENT_NOUNS)
+    rate = _rate_around(tokens, i, i + 1)
+    after_payment_word = (
+        text(i - 1) in _PAY_VERBS
+        or (text(i - 1) in ("you", "u", "them") and text(i - 2) in _PAY_VERBS)  # "I can pay you 500 by Friday"
+        or (text(i - 1) == "of" and text(i - 2) in _PAYMENT_NOUNS)
+    )
     looks_like_money = "," in token.text or "." in token.text or after_payment_word
-    if rate is not None or looks_like_money:  # "pay 200 a month", "balance is 2,340.50"
-        yield _rate_mention(value, token.start, token.end, rate)
+    paid_first = _paid_first_at(tokens, i + 1) if _is_plain_number(tokens, i, value) else None
+    if rate is not None or looks_like_money or paid_first == "down":  # "pay 200 a month", "1,000 down"
+        yield _rate_mention(value, token.start, token.end, rate, first=paid_first is not None)
         return rate[0] if rate else i + 1
+    if paid_first == "now":  # "250 now": money in a message about paying, else what it always was
+        unless_paying: Literal["days", "nothing"] = "days" if _is_bare_timeline(tokens, i, value) else "nothing"
+        yield _Mention("amount", value, token.start, token.end, first=True, unless_paying=unless_paying)
+        return i + 1
     if _is_bare_timeline(tokens, i, value):
         yield _Mention("days", value, token.start, token.end)
     return i + 1
 
 
+def _is_plain_number(tokens: list[_Token], i: int, value: float) -> bool:
+    """Whether the unit-less number at ``i`` is positive and no age (``I'm 30``) or clock time (``at 5``)."""
+    previous = tokens[i - 1].text if i > 0 else ""
+    if value <= 0 or previous in _AGE_WORDS or (previous == "am" and i > 1 and tokens[i - 2].text == "i"):
+        return False
+    return not (previous in _CLOCK_WORDS and value <= 12)  # "call me at 5"
+
+
 def _is_bare_timeline(tokens: list[_Token], i: int, value: float) -> bool:
     """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time."""
-    if value != int(value) or not 1 <= value <= MAX_BARE_DAYS:
-        return False
-    previous = tokens[i - 1].text if i > 0 else ""
-    if previous in _AGE_WORDS or (previous == "am" and i > 1 and tokens[i - 2].text == "i"):
-        return False
-    if previous in _CLOCK_WORDS and value <= 12:  # "call me at 5"
+    if value != int(value) or not 1 <= value <= MAX_BARE_DAYS or not _is_plain_number(tokens, i, value):
         return False
     if i + 1 >= len(tokens):
         return True
@@ -771,13 +871,48 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
             or _POST_HISTORY_RE.match(after)
         ):
             mention.role = "excluded"
-        elif _refused(recent) or _POST_NEGATION_RE.match(after):
+        elif (
+            _refused(recent)
+            or _POST_NEGATION_RE.match(after)
+            or _POST_DIFFICULTY_RE.match(text[mention.end : mention.end + 200])
+        ):
             mention.role = "negated"
         elif _THEIRS_RE.search(recent):
             mention.role = "theirs"
         elif mention.kind == "amount" and _AMOUNT_CONTEXT_RE.search(before):
             mention.role = "excluded"
         previous = mention
+
+
+# Words that take back what came before: "I can do 60 days. Actually, make that 90".
+_REVISION_RE: Final = re.compile(
+    r"\b(?:actually|make (?:that|it)|on second thoughts?|scratch that|i mean|i meant|or rather|correction)\b"
+)
+
+
+def _mark_revisions(mentions: list[_Mention], text: str) -> None:
+    """Mark an own number taken back by a later one of its kind ("60 days. Actually, make that 90") as revised.
+
+    A revision is no second offer: the earlier number is dropped, so it raises no ``several_numbers`` doubt.
+    """
+    own = [m for m in mentions if m.role == "own"]
+    for index, earlier in enumerate(own):
+        following = own[index + 1] if index + 1 < len(own) else None
+        bare = following is not None and following.kind == "days" and text[following.start : following.end].isdigit()
+        if following is not None and earlier.kind == "amount" and bare and following.date is None:
+            # "200 a month. On second thought, 250": a bare number revising an amount is the new amount.
+            if _REVISION_RE.search(text[earlier.end : following.start]):
+                following.kind, following.rate, following.period = "amount", earlier.rate, earlier.period
+                earlier.role = "revised"
+            continue
+        later = next((m for m in own if m.start > earlier.start and m.kind == earlier.kind), None)
+        if later is None or not _REVISION_RE.search(text[earlier.end : later.start]):
+            continue
+        if earlier.rate and not later.rate and not later.first:
+            # "$200 a month, actually make that $250": the new number keeps the old one's rate.
+            later.rate, later.period = True, earlier.period
+        if later.rate == earlier.rate:
+            earlier.role = "revised"
 
 
 def _refused(before: str) -> bool:
@@ -860,11 +995,12 @@ class _Reading:
 def _read(text: str, terms: Terms | None = None) -> _Reading:
     norm = _normalise(text)
     tokens = _tokenise(norm)
-    mentions = list(_scan(tokens))
     cues = _blank_specials(norm, tokens)
+    mentions = _settle_paid_now(list(_scan(tokens)), cues)
     if terms is not None and terms.reference_date is not None:
-        mentions = _with_dates(mentions, norm, cues, terms.reference_date)
+        mentions = _with_dates(mentions, norm, cues, terms)
     _assign_roles(mentions, cues)
+    _mark_revisions(mentions, cues)
     if terms is not None and terms.reference_date is not None:
         _drop_partial_payment_dates(mentions, cues, terms.balance)
     return _Reading(cues, mentions)
@@ -872,31 +1008,71 @@ def _read(text: str, terms: Terms | None = None) -> _Reading:
 
 # A payment date only counts in a sentence about paying; "now" only beside a full payment (rule 6).
 _PAY_CUE_RE: Final = re.compile(
-    r"\b(?:pay|paying|send|sending|transfer|wire|settle|clear|cover|deposit|have (?:it|the money|the (?:full|whole)"
-    r"|everything|all)|get (?:it|you) (?:the money|paid)|make (?:the|a|my|one) (?:full )?payment|in full)\b"
+    r"\b(?:pay|paying|paid|send|sending|transfer|wire|settle|clear|cover|deposit|discharge|have (?:it|the money"
+    r"|the (?:full|whole)|everything|all)|get (?:it|you) (?:the money|paid)|make (?:the|a|my|one) (?:full )?payment"
+    r"|in full|lump[- ]?sum|(?:single|one) payment)\b"
 )
 _FULL_RE: Final = re.compile(
-    r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny|the (?:whole|full|entire|total)"
-    r"(?: \w+)?|the (?:balance|debt|lot)|(?:pay|paying|clear|clearing|settle|settling) (?:it|this|that|the \w+ )?off"
-    r"|all i owe|what i owe|the amount owed|the lump sum|in one go|one payment|one lump sum)\b"
+    r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny"
+    # "$50 toward the balance" is a part payment, not the whole of it.
+    r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)(?: \w+)?|balance"
+    r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:it|this|that|the \w+ )?off"
+    r"|all i owe|what i owe|the amount owed|the lump sum|in one go|in a single go|one payment|one lump[- ]?sum"
+    r"|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once)\b"
 )
+# "The balance" after a first payment is the rest of it: "$300 on Friday and the balance by the end of the month".
 _REST_RE: Final = re.compile(
-    r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|everything else|the other)\b"
+    r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|what remains|the leftover|everything else"
+    r"|the other|(?:and|then|plus) (?:\w+ ){0,3}?the (?:outstanding )?balance)\b"
 )
 
 
-def _with_dates(mentions: list[_Mention], norm: str, cues: str, reference: dt.date) -> list[_Mention]:
-    """``mentions`` with the payment dates of the message added as timelines from ``reference`` (rule 6)."""
+def _settle_paid_now(mentions: list[_Mention], cues: str) -> list[_Mention]:
+    """Decide what bare numbers said as paid now (``250 now``) are: money in a message about paying, else as before.
+
+    A message is about paying when it has a payment cue (``pay``, ``send``...), names the rest of the balance, or
+    names another amount (``250 now and 150 a month after that``). Elsewhere ``maybe 40 now?`` is still 40 days.
+    """
+    about_paying = (
+        _PAY_CUE_RE.search(cues) is not None
+        or _REST_RE.search(cues) is not None
+        or any(m.kind == "amount" and m.unless_paying is None for m in mentions)
+    )
+    settled = []
+    for mention in mentions:
+        if mention.unless_paying is not None and not about_paying:
+            if mention.unless_paying == "nothing":
+                continue
+            mention = dataclasses.replace(mention, kind="days", first=False)
+        settled.append(mention)
+    return settled
+
+
+def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) -> list[_Mention]:
+    """``mentions`` with the payment dates of the message added as timelines from the reference date (rule 6).
+
+    A date counts in a sentence about paying: one with a payment, full-payment or rest cue, or one naming an
+    amount of at least the balance that is not the debt itself (``I can do 5k by the end of the month``).
+    """
+    assert terms.reference_date is not None  # for mypy: the caller checks
+    reference = terms.reference_date
     sentences = _boundaries(cues, _SENTENCE_END_RE)
     found = []
     for date in find_dates(norm, reference):
         if any(m.start < date.end and date.start < m.end for m in mentions):
             continue  # "the 2 months": a timeline already read there
-        sentence = cues[slice(*_piece_at(sentences, date.start))]
-        if not _PAY_CUE_RE.search(sentence) and not _FULL_RE.search(sentence):
-            continue  # "can we talk tomorrow?" names no payment date
         start, end = _piece_at(sentences, date.start)
-        named_amount = any(m.kind == "amount" and start <= m.start < end for m in mentions)
+        sentence = cues[start:end]
+        amounts = [m for m in mentions if m.kind == "amount" and start <= m.start < end]
+        balance = terms.balance
+        whole = (
+            balance is not None
+            and not _AMOUNT_CONTEXT_RE.search(sentence)
+            and any(m.value >= balance - 0.005 for m in amounts)
+        )
+        if not whole and not any(cue.search(sentence) for cue in (_PAY_CUE_RE, _FULL_RE, _REST_RE)):
+            continue  # "can we talk tomorrow?" names no payment date
+        named_amount = bool(amounts)
         if date.now and not _FULL_RE.search(sentence) and not named_amount:
             continue  # "now I can do 60 days": "now" is "at this point" unless a payment is named with it
         delta = (date.date - reference).days
@@ -906,17 +1082,34 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, reference: dt.da
     return sorted(mentions + found, key=lambda m: m.start)
 
 
+_JOINED_RE: Final = re.compile(r"\b(?:and|then|plus)\b|,")
+
+
 def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: float | None) -> None:
-    """Exclude the date of a part payment ("$50 on Friday"), which sets no timeline; "the rest on the 15th" does."""
+    """Exclude the date of a part payment ("$50 on Friday"), which sets no timeline; "the rest on the 15th" does.
+
+    With a first payment and the rest in one sentence ("put 1k down today and pay off the remainder within 60 days"),
+    a date before the rest is the first payment's, whatever full-payment words ("pay off") the sentence holds.
+    """
     sentences = _boundaries(cues, _SENTENCE_END_RE)
     for mention in mentions:
         if mention.date is None or mention.role != "own":
             continue
         span = _piece_at(sentences, mention.start)
         sentence = cues[slice(*span)]
-        if _FULL_RE.search(sentence) or _REST_RE.search(cues[span[0] : mention.start]):
-            continue
         amounts = [m for m in mentions if m.kind == "amount" and m.role == "own" and span[0] <= m.start < span[1]]
+        rest = _REST_RE.search(sentence)
+        if rest is not None:
+            rest_at = span[0] + rest.start()
+            # "On Friday I'll pay the rest" dates the rest; "half today and the rest..." dates a first payment.
+            first_payment = any(not m.rate and m.start < rest_at for m in amounts) or _JOINED_RE.search(
+                cues[mention.end : rest_at]
+            )
+            if mention.start < rest_at and first_payment:
+                mention.role = "excluded"
+            continue
+        if _FULL_RE.search(sentence):
+            continue
         if any(balance is None or m.value < balance - 0.005 or m.rate for m in amounts):
             mention.role = "excluded"
 
@@ -959,15 +1152,31 @@ class RuleOfferParser(OfferParser):
         _mark_echoes(reading, standing_offer_days)
         offer = _decide(text, reading, speaker, standing_offer_days, terms)
         # Doubts about the numbers themselves outrank doubts about what was meant by them.
-        garbled = [m.group().strip() for m in _GARBLED_RE.finditer(norm)]
+        garbled = list(_GARBLED_RE.finditer(norm))
         if garbled:
-            note = f"{', '.join(repr(g) for g in garbled)} is not a number of days or a date anyone can act on"
-            return dataclasses.replace(offer, doubt="unreadable_number", note=note)
+            names = ", ".join(repr(g.group().strip()) for g in garbled)
+            note = f"{names} is not a number of days or a date anyone can act on"
+            offer = dataclasses.replace(offer, doubt="unreadable_number", note=note)
+            if offer.act in ("accept", "other") and any(_proposes_garbled_timeline(norm, g) for g in garbled):
+                # "I need 10^9 days" puts terms on the table that must be confirmed: a proposal, never an acceptance,
+                # and with no days unless the message names a readable timeline of its own.
+                days = offer.days if offer.span is not None else None
+                offer = dataclasses.replace(offer, days=days, act="propose")
+            return offer
         negative = _NEGATIVE_RE.search(norm)
         if negative:
             note = f"{negative.group()!r} is a negative timeline"
             return Offer(None, "other", offer.amount, offer.instalments, doubt="implausible", note=note)
         return offer
+
+
+def _proposes_garbled_timeline(norm: str, garbled: re.Match[str]) -> bool:
+    """Whether a garbled number is a timeline (a unit follows it) that the speaker does not refuse."""
+    if not _UNIT_AFTER_RE.match(norm, garbled.end()):
+        return False
+    clause_start, _ = _piece_at(_boundaries(norm, _CLAUSE_BREAK_RE), garbled.start())
+    before = norm[clause_start : garbled.start()]
+    return not _refused(" ".join(before.split()[-8:]))
 
 
 def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days: int | None, terms: Terms) -> Offer:
@@ -1046,7 +1255,7 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
     pay_date = chosen.date.isoformat() if chosen.date is not None else None
     if lump is not None and rest and (balance is None or lump < balance):
         remaining = f" (the remaining {_money(balance - lump)})" if balance is not None else ""
-        note = f"{_money(lump)} now and the rest{remaining}{when}"
+        note = f"{_money(lump)} first and the rest{remaining}{when}"
         return dataclasses.replace(offer, amount=lump, basis="lump_sum", pay_date=pay_date, note=note)
     if chosen.date is None:
         if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
@@ -1070,20 +1279,28 @@ def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None
         return None
     rate = rates[-1]
     assert rate.period is not None  # for mypy: filtered above
-    lumps = [m for m in reading.of("amount", "own") if not m.rate and m.start < rate.start]
+    # The lump sum: an amount paid down or now anywhere ("$200 a month after $500 down"), else one paid once before
+    # the rate ("$500 on Friday and then $200 a month").
+    lumps = [m for m in reading.of("amount", "own") if not m.rate and (m.first or m.start < rate.start)]
     down = lumps[-1].value if lumps and lumps[-1].value < terms.balance else 0.0
     payments = math.ceil((terms.balance - down) / rate.value - 1e-9) if rate.value > 0 else 0
     if payments < 1:
         return None
     raw = payments * rate.period
     days = _round_days(raw)
-    first = f"after {_money(down)} now, " if down else ""
-    note = (
-        f"{first}{_money(rate.value)} every {rate.period:g} days clears the balance of {_money(terms.balance)} in "
-        f"{payments} payments: {days} days"
-    )
     act: Act = "accept" if days == standing_offer_days else "propose"
-    offer = Offer(days, act, rate.value, payments, basis="instalments", note=note)
+    if down:
+        note = (
+            f"{_money(down)} first, then {_money(rate.value)} every {rate.period:g} days clears the remaining "
+            f"{_money(terms.balance - down)} in {payments} payments: {days} days"
+        )
+        offer = Offer(days, act, down, payments, basis="lump_sum", note=note)
+    else:
+        note = (
+            f"{_money(rate.value)} every {rate.period:g} days clears the balance of {_money(terms.balance)} in "
+            f"{payments} payments: {days} days"
+        )
+        offer = Offer(days, act, rate.value, payments, basis="instalments", note=note)
     if len({m.value for m in rates}) > 1:
         amounts = ", ".join(_money(v) for v in sorted({m.value for m in rates}))
         return dataclasses.replace(

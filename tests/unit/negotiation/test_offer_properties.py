@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,3 +107,44 @@ def test_an_instalment_rate_clears_the_balance_and_no_sooner(amount: int, rate: 
     assert offer.instalments * amount >= balance > (offer.instalments - 1) * amount
     assert offer.days == min(offer.instalments * period, MAX_DAYS)
     assert (offer.doubt == "implausible") == (offer.instalments * period > MAX_DAYS)
+
+
+@PROPERTY
+@given(
+    st.integers(min_value=1, max_value=4000),
+    st.integers(min_value=50, max_value=2000),
+    st.sampled_from(
+        [
+            "{lump} now and {rate} a month",
+            "${lump} down today, then ${rate} a month",
+            "{lump} upfront and {rate} a month",
+        ]
+    ),
+)
+def test_a_lump_sum_then_a_rate_clears_what_is_left(lump: int, rate: int, form: str) -> None:
+    balance = 4850.0
+    offer = parse_offer(form.format(lump=lump, rate=rate), balance=balance, reference_date=dt.date(2025, 3, 12))
+    payments = math.ceil((balance - lump) / rate)
+    assert (offer.basis, offer.amount, offer.instalments) == ("lump_sum", float(lump), payments)
+    assert offer.days == min(payments * 30, MAX_DAYS)
+
+
+@PROPERTY
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=0, max_value=9))
+def test_shorthand_thousands_are_the_amount_and_never_days(whole: int, tenth: int) -> None:
+    offer = parse_offer(f"I can pay {whole}.{tenth}k a month")
+    assert offer.amount == (whole + tenth / 10) * 1000
+    assert offer.days is None
+
+
+@PROPERTY
+@given(references, st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_a_numeric_month_day_date_is_the_next_such_day(reference: dt.date, target: dt.date) -> None:
+    if (target.month, target.day) == (2, 29):
+        return  # a day most years lack
+    offer = parse_offer(f"I can pay it all by {target.month}/{target.day}", balance=1000.0, reference_date=reference)
+    assert offer.pay_date is not None
+    due = dt.date.fromisoformat(offer.pay_date)
+    assert (due.month, due.day) == (target.month, target.day)
+    assert reference <= due < reference + dt.timedelta(days=366)
+    assert offer.basis == "in_full" and offer.days == max((due - reference).days, 1)
