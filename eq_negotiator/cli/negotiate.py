@@ -225,8 +225,13 @@ def chat(
         trace_privacy=trace_privacy,
     )
     negotiator = _open(db, context)
+    from eq_negotiator.dialogue import ClientMessageError, DialogueClosedError
+    from eq_negotiator.graph.locking import ThreadBusyError
     from eq_negotiator.graph.persistence import redact_spec
-    from eq_negotiator.graph.session import ThreadIdError
+    from eq_negotiator.graph.session import EscalatedError, ThreadIdError
+
+    # A line the thread refused as it stands, writing nothing.
+    refusals = (ClientMessageError, DialogueClosedError, EscalatedError, ThreadBusyError)
 
     thread_id = thread or f"chat-{uuid.uuid4().hex[:12]}"
     try:
@@ -235,6 +240,8 @@ def chat(
         _fail(str(error))
     shown_db = redact_spec(db)  # a PostgreSQL URL may hold a password
     try:
+        # Only a hint for the note below: another process may be running a turn on the thread right now, and
+        # finish_pending() decides under the thread's lock whether a turn is really left unfinished.
         pending = negotiator.pending(thread_id)
     except Exception as error:  # the first read of the database: a damaged or locked one fails here
         _fail(f"cannot read thread {thread_id} from {shown_db}: {type(error).__name__}: {error}")
@@ -251,11 +258,13 @@ def chat(
 
     failures = 0
     if pending:
-        err.print("[dim]finishing the unanswered turn left on this thread[/]")
         try:
-            emit(negotiator.resume(thread_id))
+            finished = negotiator.finish_pending(thread_id)
         except Exception as error:
             _fail(f"could not finish the pending turn: {error}", code=1)
+        if finished is not None:  # else it was another process's turn in flight, and that process finished it
+            err.print("[dim]finished the unanswered turn left on this thread[/]")
+            emit(finished)
     lines = _terminal_lines() if sys.stdin.isatty() else _stdin_lines()
     for number, text in lines:
         if text is None:
@@ -267,7 +276,11 @@ def chat(
         except Exception as error:
             err.print(f"[bold red]error:[/] line {number}: {escape(str(error))}")
             failures += 1
-            if negotiator.pending(thread_id):  # the reply failed: stop so the thread can be resumed in order
+            # A refusal wrote nothing, and the next line may go through. Any other failure may leave an unanswered
+            # message on the thread (this line's, if its reply failed, or one another writer left): stop, so that
+            # it is resumed before any later line. Decided from the error, not from pending(), which would also be
+            # true while another process runs a turn on the thread.
+            if not isinstance(error, refusals):
                 raise typer.Exit(code=1) from None
     if failures:
         raise typer.Exit(code=1)

@@ -9,7 +9,8 @@ it. The lock lives where the checkpoints do, so it binds every worker that share
 * PostgreSQL (a pooled checkpointer): a session-level advisory lock keyed by a stable 64-bit hash of the thread
   id, held on a connection of the checkpointer's pool for the whole run; it binds processes on any host.
 * SQLite: an exclusive ``flock`` on a file per thread in a ``<database>.locks`` folder beside the database; it
-  binds the processes of one host (SQLite's own limit).
+  binds the processes of one host (SQLite's own limit). The same folder holds the database's set-up lock
+  (:meth:`FileThreadLocks.hold_setup`), under which the checkpointer's and store's migrations run.
 * Memory (and checkpointers of other kinds): a lock per thread id within this process.
 
 A lock that is not free within the timeout raises :class:`ThreadBusyError`; nothing is written then.
@@ -126,7 +127,7 @@ def _locks_for(checkpointer: Any) -> ThreadLocks:
     elif module.startswith("langgraph.checkpoint.sqlite"):
         database = _sqlite_file(checkpointer)
         if database:
-            return FileThreadLocks(Path(f"{database}.locks"))
+            return FileThreadLocks.beside(database)
     return ThreadLocks()
 
 
@@ -136,6 +137,38 @@ def _sqlite_file(saver: Any) -> str:
     with lock:
         rows = saver.conn.execute("PRAGMA database_list").fetchall()
     return next((str(file) for _, name, file in rows if name == "main"), "")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, timeout: float, busy: Callable[[], Exception]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) for the ``with`` block.
+
+    Raises:
+        Exception: ``busy()`` if the lock was not free within ``timeout`` seconds.
+    """
+    import fcntl
+    import os
+
+    path.parent.mkdir(exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+
+        def try_once() -> bool:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+        if not _poll(try_once, timeout):
+            raise busy()
+        yield  # closing the file below releases the lock
+    finally:
+        os.close(descriptor)
+
+
+SETUP_LOCK_FILE: Final[str] = "setup.lock"
+"""The set-up lock's file in a ``<database>.locks`` folder (thread lock files are named by 16 hex digits)."""
 
 
 class FileThreadLocks(ThreadLocks):
@@ -149,29 +182,35 @@ class FileThreadLocks(ThreadLocks):
         super().__init__()
         self.folder = folder
 
+    @classmethod
+    def beside(cls, database: str | Path) -> FileThreadLocks:
+        """The locks of the SQLite database file ``database``: files in a ``<database>.locks`` folder beside it."""
+        return cls(Path(f"{database}.locks"))
+
     @contextlib.contextmanager
     def hold(self, thread_id: str, timeout: float = DEFAULT_LOCK_TIMEOUT_S) -> Iterator[None]:
         """As :meth:`ThreadLocks.hold`, across processes."""
-        import fcntl
-        import os
-
-        self.folder.mkdir(exist_ok=True)
         path = self.folder / f"{lock_key(thread_id) & 0xFFFF_FFFF_FFFF_FFFF:016x}.lock"
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
+        with _file_lock(path, timeout, lambda: _busy(thread_id, timeout)):
+            yield
 
-            def try_once() -> bool:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    return False
-                return True
+    @contextlib.contextmanager
+    def hold_setup(self, timeout: float) -> Iterator[None]:
+        """Hold the database's set-up lock for the ``with`` block.
 
-            if not _poll(try_once, timeout):
-                raise _busy(thread_id, timeout)
-            yield  # closing the file below releases the lock
-        finally:
-            os.close(descriptor)
+        LangGraph's SQLite migrations are not safe to run twice at once (they read the applied version, then apply
+        the later ones), so processes opening a new database together would fail on each other's tables and
+        columns. Under this lock the later processes find the migrations applied and do nothing.
+
+        Raises:
+            TimeoutError: If another process held it for more than ``timeout`` seconds.
+        """
+
+        def busy() -> TimeoutError:
+            return TimeoutError(f"another process has been setting up the database for over {timeout:g} s")
+
+        with _file_lock(self.folder / SETUP_LOCK_FILE, timeout, busy):
+            yield
 
 
 class PostgresThreadLocks(ThreadLocks):

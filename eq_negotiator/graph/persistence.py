@@ -324,11 +324,54 @@ def strict_serializer(encryption_key: str | bytes | None = None, *, encrypt: boo
     return StrictSerializer(_aes_cipher(key))
 
 
-def _sqlite_connection(path: str, *, autocommit: bool = False) -> sqlite3.Connection:
+def _check_sqlite_folder(path: str) -> None:
     if path != ":memory:":
         folder = Path(path).expanduser().parent
         if not folder.is_dir():
             raise PersistenceSpecError(f"sqlite:///{path}: folder {folder} does not exist")
+
+
+@contextlib.contextmanager
+def _sqlite_setup_lock(path: str) -> Iterator[None]:
+    """Hold the SQLite database's set-up lock (:meth:`~eq_negotiator.graph.locking.FileThreadLocks.hold_setup`).
+
+    Opening a database and running its migrations go inside it, so any number of processes may open a new database
+    at once. An in-memory database is private to its connection and needs none.
+
+    Raises:
+        PersistenceSpecError: If the database's folder does not exist.
+        PersistenceError: If the lock cannot be taken (another process set up for over :data:`SETUP_LOCK_WAIT_S`,
+            or its folder cannot be created).
+    """
+    from eq_negotiator.graph.locking import FileThreadLocks
+
+    _check_sqlite_folder(path)
+    if path == ":memory:":
+        yield
+        return
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(FileThreadLocks.beside(os.path.realpath(path)).hold_setup(SETUP_LOCK_WAIT_S))
+        except (TimeoutError, OSError) as error:
+            raise PersistenceError(f"sqlite:///{path}: cannot take the set-up lock ({error})") from error
+        yield
+
+
+def _set_up_sqlite(path: str, part: Any, what: str) -> None:
+    """Run a SQLite saver's or store's ``setup()`` (call it under :func:`_sqlite_setup_lock`).
+
+    Raises:
+        PersistenceError: If the database refuses the set-up (the connection is closed).
+    """
+    try:
+        part.setup()
+    except sqlite3.Error as error:
+        part.conn.close()
+        raise PersistenceError(f"sqlite:///{path}: cannot set up the {what} ({error})") from error
+
+
+def _sqlite_connection(path: str, *, autocommit: bool = False) -> sqlite3.Connection:
+    _check_sqlite_folder(path)
     # Used from the graph's worker threads; the savers serialise access with their own locks.
     # The store manages its own BEGIN/COMMIT and needs autocommit mode (as its from_conn_string sets); left in the
     # default mode, its set-up would hold a write transaction open and lock out the checkpointer.
@@ -471,7 +514,8 @@ def open_checkpointer(
         PersistenceSpecError: If the spec is malformed, the SQLite folder is missing, the Postgres or encryption
             extra is not installed, or encryption options are given with a ready checkpointer.
         CheckpointKeyError: If the encryption key is malformed or missing while required.
-        PersistenceError: If the SQLite file is not a database.
+        PersistenceError: If the SQLite file is not a database, refuses the set-up, or its set-up lock cannot be
+            taken.
     """
     if isinstance(spec, BaseCheckpointSaver):
         if encryption_key is not None or encrypt is not None:
@@ -484,7 +528,10 @@ def open_checkpointer(
     if parsed.kind == "sqlite":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        return SqliteSaver(_sqlite_connection(parsed.target), serde=serde)
+        with _sqlite_setup_lock(parsed.target):
+            saver = SqliteSaver(_sqlite_connection(parsed.target), serde=serde)
+            _set_up_sqlite(parsed.target, saver, "checkpointer")
+        return saver
     from langgraph.checkpoint.postgres import PostgresSaver
 
     return PostgresSaver(_postgres_pool(parsed.target), serde=serde)
@@ -500,6 +547,8 @@ def open_store(spec: str | BaseStore, *, share_with: BaseCheckpointSaver[Any] | 
 
     Raises:
         PersistenceSpecError: As :func:`open_checkpointer`.
+        PersistenceError: If the SQLite file is not a database, refuses the set-up, or its set-up lock cannot be
+            taken.
     """
     if isinstance(spec, BaseStore):
         return spec
@@ -509,12 +558,9 @@ def open_store(spec: str | BaseStore, *, share_with: BaseCheckpointSaver[Any] | 
     if parsed.kind == "sqlite":
         from langgraph.store.sqlite import SqliteStore
 
-        store = SqliteStore(_sqlite_connection(parsed.target, autocommit=True))
-        try:
-            store.setup()
-        except sqlite3.Error as error:
-            store.conn.close()
-            raise PersistenceError(f"sqlite:///{parsed.target}: cannot set up the store ({error})") from error
+        with _sqlite_setup_lock(parsed.target):
+            store = SqliteStore(_sqlite_connection(parsed.target, autocommit=True))
+            _set_up_sqlite(parsed.target, store, "store")
         return store
     from langgraph.store.postgres import PostgresStore
 
@@ -534,7 +580,8 @@ def prepare_persistence(
 
     For PostgreSQL this opens a connection pool that is not open yet (waiting until it has connected) and runs
     the saver's and store's ``setup()``, which creates their tables and applies migrations (both idempotent).
-    Memory and SQLite need nothing here: SQLite files are checked and set up when they are opened.
+    Memory and SQLite need nothing here: SQLite files are checked and set up when they are opened (under a file
+    lock beside the database, as PostgreSQL's set-up runs under an advisory lock).
 
     Args:
         checkpointer: The graph's checkpointer, if any.

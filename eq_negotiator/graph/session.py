@@ -290,7 +290,9 @@ class Negotiator:
     def pending(self, thread_id: str) -> bool:
         """Whether the thread has a client message whose turn did not finish.
 
-        A thread waiting for an operator is not pending: see :meth:`escalated`.
+        A thread waiting for an operator is not pending: see :meth:`escalated`. Read without the thread's lock, so
+        ``True`` may be another worker's turn in flight: to act on it, call :meth:`finish_pending`, which decides
+        under the lock.
         """
         waiting = self._snapshot(thread_id).next
         return bool(waiting) and "escalate" not in waiting
@@ -392,30 +394,54 @@ class Negotiator:
         Raises:
             ValueError: If nothing is pending on the thread.
             ThreadBusyError: If another worker is advancing the thread.
+            ReplyError: If the model failed again (the message stays saved).
+        """
+        result = self.finish_pending(thread_id)
+        if result is None:
+            raise ValueError(f"thread {thread_id!r} has no unfinished turn to resume")
+        return result
+
+    def finish_pending(self, thread_id: str) -> TurnResult | None:
+        """Finish the thread's unfinished turn if it has one; ``None`` if it has none.
+
+        The question is asked under the thread's lock, where the answer is final: a turn another worker is running
+        holds the lock, so this waits for it to end and then finds nothing to finish, while a turn still unfinished
+        under the lock was left by a worker that crashed or whose reply failed. Call this, not :meth:`pending`
+        followed by :meth:`resume`, where other workers may write the thread: that pair can mistake another
+        worker's turn in flight for an unfinished one.
+
+        Raises:
+            ThreadBusyError: If another worker holds the thread past :attr:`lock_timeout`.
+            ReplyError: If the model failed again (the message stays saved).
         """
         with self._writer(thread_id):
             if not self.pending(thread_id):
-                raise ValueError(f"thread {thread_id!r} has no unfinished turn to resume")
+                return None
             return self._run(thread_id, None)
 
     def stream(self, thread_id: str, text: str) -> Iterator[str]:
         """Answer one client message, yielding the reply once it has passed the compliance guard.
 
         The message and thread are checked when this is called, not when iteration starts, so a refused input
-        raises here and nothing runs. The finished turn is then available from :meth:`last_turn`.
+        raises here and nothing runs. The thread is checked under its lock, so a turn another worker is running is
+        waited for (up to :attr:`lock_timeout`), not taken for an unanswered message. The finished turn is then
+        available from :meth:`last_turn`.
 
         Raises:
             ClientMessageError: If the message is empty or too long (nothing is written).
             ThreadIdError: If the thread id is malformed.
             PendingTurnError: If an earlier turn of this thread is unanswered.
             DialogueClosedError: If the thread has ended.
+            ThreadBusyError: If another worker holds the thread past :attr:`lock_timeout` (nothing is written).
 
         The iterator raises :class:`ReplyError` if the model fails after retries, and
         :class:`~eq_negotiator.graph.locking.ThreadBusyError` if another worker is advancing the thread: it takes
-        the thread's lock when iteration starts (checking the thread again under it) and holds it until the turn
-        ends or the iterator is closed.
+        the thread's lock again when iteration starts (checking the thread again under it) and holds it until the
+        turn ends or the iterator is closed.
         """
-        payload = self._check_can_send(thread_id, text)
+        check_client_message(text, self.context.max_message_chars)  # a bad message is refused without waiting
+        with self._writer(thread_id):
+            payload = self._check_can_send(thread_id, text)
         return self._stream(thread_id, payload)
 
     def _stream(self, thread_id: str, payload: dict[str, Any]) -> Iterator[str]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,10 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 from langgraph.store.sqlite import SqliteStore
 
@@ -245,6 +249,48 @@ def test_a_file_that_is_not_a_sqlite_database_is_a_clear_error(tmp_path: Path) -
     with pytest.raises(PersistenceError, match="not a database"):
         open_negotiator(f"sqlite:///{path}", sensor=keyword_sensor())
     assert path.read_text(encoding="utf-8").startswith("these are my notes")
+
+
+def test_openers_of_a_new_sqlite_file_set_it_up_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LangGraph's SQLite migrations read the applied version, then apply the later ones: openers of a new file at
+    once applied them twice ("UNIQUE constraint failed: store_migrations.v", "duplicate column name: expires_at")."""
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def counted(setup: Callable[[Any], None]) -> Callable[[Any], None]:
+        def run(self: Any) -> None:
+            nonlocal inside, most
+            with count:
+                inside += 1
+                most = max(most, inside)
+            try:
+                time.sleep(0.02)  # widens the window in which two set-ups would overlap
+                setup(self)
+            finally:
+                with count:
+                    inside -= 1
+
+        return run
+
+    monkeypatch.setattr(SqliteStore, "setup", counted(SqliteStore.setup))
+    monkeypatch.setattr(SqliteSaver, "setup", counted(SqliteSaver.setup))
+    spec = f"sqlite:///{tmp_path}/new.db"
+    start = threading.Barrier(4)
+
+    def open_both() -> tuple[BaseCheckpointSaver[Any], BaseStore]:
+        start.wait()  # four workers, each with its own connections, as four processes would have
+        return open_checkpointer(spec), open_store(spec)
+
+    with ThreadPoolExecutor(4) as pool:
+        opened = [future.result(timeout=60) for future in [pool.submit(open_both) for _ in range(4)]]
+    assert most == 1  # the set-up lock beside the file let one opener migrate at a time
+    for saver, store in opened:
+        saver.conn.close()  # type: ignore[attr-defined]
+        store.conn.close()  # type: ignore[attr-defined]
+    with closing(sqlite3.connect(tmp_path / "new.db")) as connection:
+        applied = [row[0] for row in connection.execute("SELECT v FROM store_migrations ORDER BY v")]
+    assert applied == list(range(len(SqliteStore.MIGRATIONS)))
+    assert (tmp_path / "new.db.locks" / "setup.lock").is_file()  # beside the thread locks
 
 
 # -- resume after restart ---------------------------------------------------------------------------------------
