@@ -42,8 +42,12 @@ Parsing rules, in the order they apply:
    table is a counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so
    ``let's do`` is no acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or
    not, except in a question: ``Thirty days!?`` echoes their number, and a question never concludes an agreement.
-   A question proposing terms (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. Without
-   an own timeline, an acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``,
+   A question proposing terms (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. A cue
+   that judges the client's own new terms (``90 days is fair``, ``25 days is doable``, ``Friday works for me``,
+   ``$300 a month works for us``, ``I can live with 100 days``) proposes them and accepts nothing; said of nothing
+   (``works for me, 90 days``) it still agrees to what is on the table. Without an own timeline, an acceptance cue
+   accepts the quoted number or the standing offer, unless the message states a full payment of its own (``fine.
+   I'll pay the whole thing``: a proposal in full, rule 6, never an acceptance); a refusal (``no way``,
    ``I'll never pay``, a negated number) is a ``reject`` with ``days=None``; a money amount or instalment count
    alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date, relative dates
    (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
@@ -67,12 +71,14 @@ Parsing rules, in the order they apply:
    month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
    ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
-   (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit
-   is ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
-   ``days=None``, never an acceptance), implausible timelines (zero, negative, a past date, beyond ten years: still
-   capped at :data:`MAX_DAYS`), two different own timelines outside one range, an explicit acceptance (``I agree``,
-   ``works for me``; not a leading ``ok``) that names other days than the standing offer, a payment date without
-   the amount, a full payment without a date. ``note`` says how the days were worked out, or what is in doubt.
+   (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
+   ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
+   ``days=None``, never an acceptance), implausible timelines (zero, negative: ``-5 days``, not the spaced dash of
+   ``Deal - 120 days``; a past date, beyond ten years: still capped at :data:`MAX_DAYS`), two different own timelines
+   outside one range, an explicit acceptance (``I agree``, ``deal``, an opening ``Deal —``, ``works for me`` said of
+   nothing; not a leading ``ok``, nor a verdict on the client's own terms) that names other days than the standing
+   offer, a payment date without the amount, a full payment without a date. ``note`` says how the days were worked out,
+   or what is in doubt.
 """
 
 from __future__ import annotations
@@ -355,8 +361,9 @@ _GARBLED_RE: Final = re.compile(
 )
 # A garbled number with a unit after it ("10^9 days") is a timeline the client proposes but no one can read.
 _UNIT_AFTER_RE: Final = re.compile(r"\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?|fortnights?|quarters?)\b")
+# A minus sign sits right on its number ("-5 days"); a spaced dash ("Deal - 120 days") is punctuation.
 _NEGATIVE_RE: Final = re.compile(
-    r"(?<![\w.])-\s?\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
+    r"(?<![\w.])-\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
     r"|\b(?:minus|negative)\s+(?:\w+\s+){0,2}(?:days?|weeks?|months?|years?)\b"
 )
 _TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
@@ -444,6 +451,17 @@ _ACCEPT_RE: Final = re.compile(
     r"|\b(?:can|could) live with\b|\bit is\W*$|\bcount me in\b|\bgo ahead\b|\bhappy with (?:that|this)\b"
     r"|\b(?:we'?re|we are|i'?m|i am) in agreement\b"
 )
+# Cues that judge a subject rather than agree to the table: said of the client's own new terms ("90 days is fair",
+# "Friday works for me", "$450 a month works", "I can live with 90 days") they propose those terms (rule 5).
+_VERDICT_RE: Final = re.compile(
+    r"\b(?:(?:is|that'?s|it'?s) (?:fine|ok|okay|good|fair|acceptable|doable|reasonable)|works(?: for (?:me|us))?"
+    r"|sounds (?:good|great|fair|fine|ok|okay|reasonable|like a plan)|(?:fine|ok|okay) (?:by|with) (?:me|us)"
+    r"|(?:can|could) live with|happy with)\b"
+)
+# What may stand between a term and the verdict said of it: a few words, commas or a dash, no sentence end.
+_VERDICT_GAP_RE: Final = re.compile(r"[\s,—-]*(?:[\w'$]+[\s,—-]+){0,3}")
+# An opening "Deal" or "Agreed" agrees explicitly, unlike a leading "ok" ("Deal — 90 days then" conflicts with 45).
+_EXPLICIT_LEADING_RE: Final = re.compile(r"^\W*(?:(?:it'?s a |you'?ve got a )?deal|agreed)\b")
 _LEADING_ACCEPT_RE: Final = re.compile(
     r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
     r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
@@ -942,8 +960,30 @@ def _pick_group(own: list[_Mention], text: str, speaker: Speaker) -> tuple[_Ment
     return max(group, key=lambda m: m.value), group
 
 
-def _live_accept_positions(text: str) -> list[int]:
-    """Where acceptance cues start, outside questions and outside refusals such as ``not acceptable``."""
+def _judges_own_terms(text: str, start: int, end: int, own_terms: list[_Mention]) -> bool:
+    """Whether the acceptance cue at ``text[start:end]`` is a verdict on one of the client's own terms.
+
+    ``90 days is fair``, ``Friday works for me``, ``25 days is doable``, ``I can live with 90 days``: the cue is said
+    of the client's own number, so it proposes that number; it accepts nothing on the table. ``I agree``, ``deal``
+    and a verdict said of nothing (``works for me, 90 days``) are not verdicts on own terms.
+    """
+    verdict = _VERDICT_RE.search(text, start, end)
+    if verdict is None:
+        return False
+    for term in own_terms:
+        if term.end <= verdict.start() and _VERDICT_GAP_RE.fullmatch(text, term.end, verdict.start()):
+            return True  # the term is the subject: "90 days is fair"
+        object_gap = text[verdict.end() : term.start] if term.start >= verdict.end() else "-"
+        if verdict.group().endswith("with") and not object_gap.strip():
+            return True  # the term is the object: "I can live with 90 days"
+    return False
+
+
+def _live_accept_positions(text: str, own_terms: list[_Mention] | None = None) -> list[int]:
+    """Where acceptance cues start, outside questions and outside refusals such as ``not acceptable``.
+
+    A verdict on one of ``own_terms`` (see :func:`_judges_own_terms`) is no acceptance cue.
+    """
     cleaned = _REJECT_RE.sub(lambda m: " " * len(m.group()), text)
     sentences = _boundaries(cleaned, _SENTENCE_END_RE)
     positions: list[int] = []
@@ -951,7 +991,11 @@ def _live_accept_positions(text: str) -> list[int]:
         sentence = cleaned[start:end]
         if "?" in sentence:  # "would 60 days work?" asks; it does not accept
             continue
-        positions.extend(start + m.start() for m in _ACCEPT_RE.finditer(sentence))
+        positions.extend(
+            start + m.start()
+            for m in _ACCEPT_RE.finditer(sentence)
+            if not _judges_own_terms(cleaned, start + m.start(), start + m.end(), own_terms or [])
+        )
     # A bare "ok", "yes", "deal" or 👍 opening the message accepts; "yes, this is John" would too (a known limit).
     clauses = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)
     first_clause, rest = clauses[0].strip(), (clauses[1] if len(clauses) > 1 else "")
@@ -975,6 +1019,29 @@ def _hedged(text: str, accepts: list[int]) -> bool:
 def _rejects(text: str) -> bool:
     first_clause = re.split(r"[,.;!?:—]", text.strip(), maxsplit=1)[0].strip()
     return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause))
+
+
+def _full_payment_stated(text: str) -> bool:
+    """Whether the client says they will pay the whole balance: a full-payment and a payment cue in one sentence.
+
+    The payment must be the client's offer: not refused (``I can't pay it all``) and not history (``I've been paying
+    $50 a week and the balance barely moves``), judged on the words of its clause before the payment cue.
+    """
+    clauses = _boundaries(text, _CLAUSE_BREAK_RE)
+    for start, end in _boundaries(text, _SENTENCE_END_RE):
+        if _FULL_RE.search(text, start, end) is None:
+            continue
+        for pay in _PAY_CUE_RE.finditer(text, start, end):
+            before = text[_piece_at(clauses, pay.start())[0] : pay.start()]
+            past = _PAST_PAYMENT_RE.search(before) or (pay.group() == "paid" and _PAST_PAID_RE.search(before))
+            if not _NEGATION_RE.search(before) and not past:
+                return True
+    return False
+
+
+# A payment told as the past ("I've been paying", "I was paying", "I already paid"): no offer to pay it all.
+_PAST_PAYMENT_RE: Final = re.compile(r"\b(?:ago|been|was|were|used to|previously|already)\b")
+_PAST_PAID_RE: Final = re.compile(r"\b(?:i|we|i'?ve|we'?ve|i have|we have|had)\s+$")
 
 
 def _round_days(days: float) -> int:
@@ -1185,7 +1252,7 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
     own_instalments = reading.of("instalments", "own")
     amount = own_amounts[-1].value if own_amounts else None
     instalments = int(own_instalments[-1].value) if own_instalments else None
-    accepts = _live_accept_positions(reading.text)
+    accepts = _live_accept_positions(reading.text, _own_terms(reading))
     contrasts = [m.start() for m in _CONTRAST_RE.finditer(reading.text)]
     own = reading.of("days", "own")
     if own:
@@ -1209,12 +1276,13 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
             note = f"the client agrees but names {days} days, not the {standing_offer_days} days on the table"
             return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
         return offer
-    rated = _rate_offer(reading, terms, standing_offer_days, accepts)
+    rated = _rate_offer(reading, terms, standing_offer_days)
     if rated is not None:
         return rated
     if accepts and _hedged(reading.text, accepts):
         return Offer(None, "other", amount, instalments)
-    if accepts:
+    full_payment = _full_payment_stated(reading.text)
+    if accepts and not full_payment:
         quoted = reading.of("days", "theirs")
         if quoted:
             days = _round_days(quoted[-1].value)
@@ -1224,9 +1292,10 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
                 return Offer(days, "accept", amount, instalments, span, doubt="conflicting_accept", note=note)
             return Offer(days, "accept", amount, instalments, span)
         return Offer(standing_offer_days, "accept", amount, instalments)
-    if _rejects(reading.text) or reading.of("days", "negated"):
+    if not accepts and (_rejects(reading.text) or reading.of("days", "negated")):
         return Offer(None, "reject", amount, instalments)
-    if _FULL_RE.search(reading.text) and _PAY_CUE_RE.search(reading.text):
+    if full_payment:
+        # "fine. ill pay the whole 2300": a grudging "fine" before the client's own terms accepts nothing.
         full = terms.balance if terms.balance is not None else amount
         return Offer(
             None, "propose", full, instalments, basis="in_full", doubt="unclear_date",
@@ -1272,7 +1341,7 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
     return dataclasses.replace(offer, basis="date", pay_date=pay_date, doubt="unclear_amount", note=note)
 
 
-def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None, accepts: list[int]) -> Offer | None:
+def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None) -> Offer | None:
     """The days an own instalment rate needs to clear the balance ("200 a month"), or ``None`` (rule 6)."""
     rates = [m for m in reading.of("amount", "own") if m.rate and m.period]
     if not rates or terms.balance is None:
@@ -1308,7 +1377,7 @@ def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None
         )
     if raw > MAX_DAYS:
         return dataclasses.replace(offer, doubt="implausible", note=f"{note}, beyond ten years")
-    if accepts and standing_offer_days is not None and days != standing_offer_days:
+    if standing_offer_days is not None and days != standing_offer_days and _accepts_explicitly(reading, rate):
         note = f"the client agrees but offers a rate that needs {days} days, not the {standing_offer_days} on the table"
         return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
     return offer
@@ -1325,11 +1394,21 @@ def _accepts_explicitly(reading: _Reading, chosen: _Mention) -> bool:
     sentence = cleaned[start:end]
     if "?" in sentence:
         return False
+    if start == 0 and _EXPLICIT_LEADING_RE.match(sentence):
+        return True  # "Deal — 90 days then."
+    own_terms = _own_terms(reading)
     for cue in _ACCEPT_RE.finditer(sentence):
         position = start + cue.start()
+        if _judges_own_terms(cleaned, position, start + cue.end(), own_terms):
+            continue  # "90 days is fair" proposes 90 days; it agrees to nothing
         if not any(position < c.start() + start < chosen.start for c in _CONTRAST_RE.finditer(sentence)):
             return True
     return False
+
+
+def _own_terms(reading: _Reading) -> list[_Mention]:
+    """The client's own timelines, dates and amounts: what a verdict such as ``is fair`` may be said of."""
+    return [m for m in reading.mentions if m.role == "own" and m.kind in ("days", "amount")]
 
 
 _DEFAULT_PARSER: Final = RuleOfferParser()
