@@ -9,67 +9,78 @@ uses it by default.
 Parsing rules, in the order they apply:
 
 1. **Not timelines.** Money (``$200``, ``50 bucks``, ``£100 a week``, shorthand thousands ``1.2k``, ``$2.5k``,
-   ``2 grand``), percentages, dates (``the 15th``, ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``,
-   ``5:30``), phone, account and reference numbers are never days. A bare number paid first (``1,000 down``, ``300
-   upfront``) is money; one paid now (``250 now``, ``300 today``) is money in a message about paying (a payment
-   verb, the rest of the balance, or another amount: ``i could do 250 now and 150 a month after that``), and
-   otherwise what it always was (``maybe 40 now?`` is 40 days). A timeline is a number with a unit (``day``,
-   ``week`` = 7, ``fortnight`` = 14, ``month`` = 30, ``quarter`` = 90, ``year`` = 365; digits or words:
-   ``forty-five days``, ``a hundred and twenty days``, ``a month and a half`` = 45, ``two months and ten days`` =
-   70, ``a full quarter`` = 90, ``two whole weeks`` = 14; ``a quarter of the balance`` is a share, not 90 days),
-   or a bare number (``maybe 40?``) that is not followed by some other noun (``2 kids``, ``3 payments``, ``250
-   people``).
+   ``2 grand``), percentages, dates (``the 15th``, ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``, ``5:30``),
+   phone, account and reference numbers are never days. A bare number paid first (``1,000 down``, ``300 upfront``) is
+   money; one paid now (``250 now``, ``300 today``) is money in a message about paying (a payment verb, the rest of the
+   balance, or another amount: ``i could do 250 now and 150 a month after that``), and otherwise what it always was
+   (``maybe 40 now?`` is 40 days). A timeline is a number with a unit (``day``, ``week`` = 7, ``fortnight`` = 14,
+   ``month`` = 30, ``quarter`` = 90, ``year`` = 365; digits or words: ``forty-five days``,
+   ``a hundred and twenty days``, ``a month and a half`` = 45, ``two months and ten days`` = 70, ``a full quarter`` =
+   90, ``two whole weeks`` = 14; ``a quarter of the balance`` is a share, not 90 days), or a bare number (``maybe 40?``)
+   that is not followed by some other noun (``2 kids``, ``3 payments``, ``250 people``) and is no count in prose: the
+   word ``one`` alone (``quick one``, ``that one``), a rank (``number one``), a family's size or an age
+   (``a mom of three``, ``my son is 5``). A number right after a timeline with only ``or``, ``maybe``, ``perhaps`` and
+   commas between takes its unit: ``a month or two`` is 30 or 60 days, ``a year, maybe two`` one year or two
+   (alternatives, rule 4), never two days.
 2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``, ``I've been out of
    work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``) and account status (``90 days past
    due``) are skipped. A supposition is no history: ``What if I paid you $600 a month?``, ``if I had 90 days``.
 3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
-   ``instead of 30``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``) is
-   *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not
-   enough``), unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a
-   refusal: ``I can't pay in less than 90 days`` proposes 90, ``we can't go beyond 45 days`` proposes 45. The
-   others are the speaker's *own* numbers.
-4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe
-   40?`` → 40; ``145 days is too long; I can do 60`` → 60). A number taken back by a revision marker (``actually``,
-   ``make that``, ``on second thought``, ``scratch that``, ``I mean``, ``or rather``) is no second offer: ``I can do
-   60 days. Actually, make that 90`` is 90 with no doubt, and ``$200 a month, actually make that $250`` (or a bare
-   ``250``) keeps the rate. Numbers joined as a range or alternatives (``60 to 90 days``, ``60-90 days``,
-   ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``) mean the speaker can live with any of
-   them, so the offer is the bound the listener would pick: the *lower* bound from the debtor (the creditor wants
-   fewer days), the *upper* bound from the creditor (the debtor wants more).
+   ``instead of 30``, ``the offer of 30 days``, or after the number: ``the 45 days you offered``,
+   ``the 30 days they gave me``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``)
+   is *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not enough``),
+   unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a refusal:
+   ``I can't pay in less than 90 days`` proposes 90, ``we can't go beyond 45 days`` proposes 45. The others are the
+   speaker's *own* numbers.
+4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe 40?`` →
+   40; ``145 days is too long; I can do 60`` → 60). A number taken back by a revision marker (``actually``,
+   ``make that``, ``on second thought``, ``scratch that``, ``I mean``, ``or rather``, ``change that to``, ``no wait``, a
+   bare ``no,`` or ``wait,``; not ``no more than``) is no second offer, and neither is the speaker's own earlier offer
+   told as such (``I offered 2 months yesterday``) before a later own number:
+   ``I can do 60 days. Actually, make that 90`` is 90 with no doubt, and ``$200 a month, actually make that $250`` (or a
+   bare ``250``) keeps the rate. Numbers joined as a range or alternatives (``60 to 90 days``, ``60-90 days``,
+   ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``, ``a year, maybe two``) mean the speaker can
+   live with any of them, so the offer is the bound the listener would pick: the *lower* bound from the debtor (the
+   creditor wants fewer days), the *upper* bound from the creditor (the debtor wants more).
 5. **The act.** An own timeline is a ``propose``, or an ``accept`` when an acceptance cue (``deal``, ``I agree``,
-   ``works for me``, ``let's do it``, a leading ``ok``) stands outside a question and no ``but`` counter follows
-   it, provided the number matches the standing offer (or none is known): accepting a number that is not on the
-   table is a counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so
-   ``let's do`` is no acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or
-   not, except in a question: ``Thirty days!?`` echoes their number, and a question never concludes an agreement.
-   A question proposing terms (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. A cue
-   that judges the client's own new terms (``90 days is fair``, ``25 days is doable``, ``Friday works for me``,
-   ``$300 a month works for us``, ``I can live with 100 days``) proposes them and accepts nothing; said of nothing
-   (``works for me, 90 days``) it still agrees to what is on the table. Without an own timeline, an acceptance cue
-   accepts the quoted number or the standing offer, unless the message states a full payment of its own (``fine.
-   I'll pay the whole thing``: a proposal in full, rule 6, never an acceptance); a refusal (``no way``,
-   ``I'll never pay``, a negated number) is a ``reject`` with ``days=None``; a money amount or instalment count
-   alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date, relative dates
-   (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
+   ``works for me``, ``let's do it``, a leading ``ok``) stands outside a question and no ``but`` counter follows it,
+   provided the number matches the standing offer (or none is known): accepting a number that is not on the table is a
+   counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so ``let's do`` is no
+   acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or not, except in a question:
+   ``Thirty days!?`` echoes their number, and a question never concludes an agreement. A question proposing terms
+   (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. A cue that judges the client's own new
+   terms (``90 days is fair``, ``25 days is doable``, ``Friday works for me``, ``$300 a month works for us``,
+   ``I can live with 100 days``) proposes them and accepts nothing; said of nothing (``works for me, 90 days``) it still
+   agrees to what is on the table. Without an own timeline, an acceptance cue accepts the quoted number or the standing
+   offer, unless the message states a full payment of its own (``fine. I'll pay the whole thing``: a proposal in full,
+   rule 6, never an acceptance); a refusal (``no way``, ``I'll never pay``, a negated number) is a ``reject`` with
+   ``days=None``; a money amount or instalment count alone is a ``propose`` with ``days=None``; anything else is
+   ``other``. Without a reference date, relative dates (``today``, ``next Friday``, ``the 15th``) carry no timeline, so
+   ``I can pay on the 15th`` is ``other``.
 6. **Terms as people say them** (when the caller passes the balance and a reference date, as the graph does; see
-   :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of
-   at least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date
-   to it (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
-   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``June 5th``, ``end of the month``, ``before the month is
-   over``...); paying today is one day, the shortest term. With a full-payment cue (``it all``, ``in full``, ``the
-   entire outstanding amount``, ``the full thing``, ``pay it off in one go``, ``in a single lump-sum payment``,
-   ``have it paid off``, an amount of at least the balance) the offer's ``basis`` is ``in_full`` and its ``amount``
-   the balance; ``$50 toward the balance`` is a part payment, not a full one. A date with a part payment (``$50 on
-   Friday``) sets no timeline; a lump sum with the rest later (``$500 now and the rest in 3 months``, ``put 1k down
-   today and pay off the remainder within 60 days``, ``$300 on Friday and the balance by the end of the month``) is
-   ``lump_sum`` with the lump as its ``amount``: the rest (``the rest``, ``the remainder``, ``what's left``, ``the
-   balance`` after a first payment) sets the timeline, and a date before it in the sentence is the first
-   payment's, no competing timeline. A date without the amount (``I can pay on the 15th``) is read but in doubt.
-   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline
-   (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``, ``$400 out of each
-   paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g. 4,850 at 200 a
-   month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
-   ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
+   :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of at
+   least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date to it
+   (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
+   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``June 5th``, ``end of the month``,
+   ``before the month is over``...); paying today is one day, the shortest term. With a full-payment cue (``it all``,
+   ``in full``, ``the entire outstanding amount``, ``the full thing``, ``pay it off in one go``,
+   ``in a single lump-sum payment``, ``have it paid off``, an amount of at least the balance) the offer's ``basis`` is
+   ``in_full`` and its ``amount`` the balance; ``$50 toward the balance`` is a part payment, not a full one. A date with
+   a part payment (``$50 on Friday``) sets no timeline; a lump sum with the rest later
+   (``$500 now and the rest in 3 months``, ``put 1k down today and pay off the remainder within 60 days``,
+   ``$300 on Friday and the balance by the end of the month``) is ``lump_sum`` with the lump as its ``amount``: the rest
+   (``the rest``, ``the remainder``, ``what's left``, ``the balance`` after a first payment) sets the timeline, and a
+   date before it in the sentence is the first payment's, no competing timeline, as is the first payment's own timeline
+   when the rest has one (``an initial payment of $1,500 within 7 days, with the remaining balance within 120 days`` is
+   120 days). A date a timeline is counted from is part of it: ``within 45 days of today's date`` is 45 days,
+   ``two weeks from Friday`` two weeks after Friday. A date in a clause that names no payment, beside a clause that pays
+   on a date of its own, only tells the story: ``Following our call on Monday, I will pay it all on the 25th`` is the
+   25th. A date without the amount (``I can pay on the 15th``) is read but in doubt. ``in two paychecks`` counts 14 days
+   a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline (``200 a month``, ``$50 every other week``,
+   ``monthly payments of $400``, ``$450/month``, ``$400 out of each paycheck``) is ``instalments``: the payments needed
+   to clear the balance times the period, e.g. 4,850 at 200 a month is 25 payments, 750 days. With a lump sum first
+   (``$1,000 down today, then $250 a month``) it is ``lump_sum``: ceil((balance − lump) / rate) payments times the
+   period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
    (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
    ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
@@ -370,7 +381,10 @@ _TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
 
 # Cues, matched on lower-cased text with the masked spans blanked out.
 _SENTENCE_END_RE: Final = re.compile(r"(?:[!?;…]|\.(?!\d))+")
-_CLAUSE_BREAK_RE: Final = re.compile(r"(?:[!?;…,:()—]|\.(?!\d))+|\b(?:but|however|though|although|so|because|cause)\b")
+# A comma inside an amount ("$4,850") breaks no clause.
+_CLAUSE_BREAK_RE: Final = re.compile(
+    r"(?:[!?;…:()—]|,(?!\d{3}\b)|\.(?!\d))+|\b(?:but|however|though|although|so|because|cause)\b"
+)
 _CONTRAST_RE: Final = re.compile(r"\b(?:but|however|though|only if|as long as|provided)\b")
 _NEGATION_RE: Final = re.compile(
     r"\b(?:can'?t|cannot|can not|couldn'?t|won'?t|will not|wouldn'?t|not|never|no way|unable to|impossible|"
@@ -402,6 +416,14 @@ _THEIRS_RE: Final = re.compile(
     r"demand|demanded|demanding|requested|quoted|insist|insisted|keep saying)\b"
     r"|\b(?:you'?re|you are|u r|they'?re)\s+(?:\w+\s+)?(?:offering|asking|demanding|saying|giving|proposing)\b"
     r"|\b(?:your|ur|their)\b|\b(?:the letter|letter says|letter said|was told|were told|instead of|rather than)\b"
+    # "the offer of 30 days" is one already made; "an offer of 60 days" is a new one.
+    r"|\bthe (?:offer|proposal|suggestion|extension|deadline)s? (?:of|for)\b"
+)
+# The other side named after the number: "the 45 days you offered", "the 30 days they gave me", "the 60 days offered".
+_POST_THEIRS_RE: Final = re.compile(
+    r"^\s*(?:that |which )?(?:(?:you|u|ya|y'all|they|you guys|you people|your \w+)\s+(?:\w+\s+)?"
+    r"(?:said|offered|offer|proposed|suggested|mentioned|gave|give|quoted|asked for|want|wanted|requested|demanded|"
+    r"put on the table|are offering|were offering)|(?:offered|proposed|suggested|quoted) (?:by|to|in))\b"
 )
 _HISTORY_RE: Final = re.compile(
     r"\b(?:ago|been|(?:was|were)(?! (?:thinking|hoping|wondering|planning|going to))|last|previous|previously|"
@@ -415,8 +437,8 @@ _POST_HISTORY_RE: Final = re.compile(
 # Money that describes the situation rather than an offer: "I owe $1,200", "rent is $900", "I make $1,400".
 _AMOUNT_CONTEXT_RE: Final = re.compile(
     r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
-    # "I make $1,400" is income; "make that $250" revises and "make weekly payments of 100" pays.
-    r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ )?(?:payments?|instalments?|installments?)\b)|"
+    # "I make $1,400" is income; "make that $250" revises; "make weekly payments", "make an initial payment" pay.
+    r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ ){0,2}(?:payments?|instalments?|installments?)\b)|"
     r"interest|charge|charged|charging|cost|costs|spent|repair|mortgage)\b"
 )
 
@@ -511,6 +533,8 @@ class _Mention:
     first: bool = False  # an amount paid down or now ("$1,000 down", "250 now"): a lump sum before the rest
     # A bare number paid now ("250 now") is money only in a message about paying, else this (_settle_paid_now).
     unless_paying: Literal["days", "nothing"] | None = None
+    # An alternative to the timeline before it, its unit elided ("a year, maybe two"): one group with it (rule 4).
+    alternative: bool = False
 
 
 def _normalise(text: str) -> str:
@@ -754,6 +778,7 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
         return tokens[k].text if 0 <= k < len(tokens) else ""
 
     i = 0
+    last_duration: tuple[int, int] | None = None  # the index after the latest timeline, and its unit
     while i < len(tokens):
         token = tokens[i]
         if token.kind == "money" and token.value is not None:
@@ -764,14 +789,39 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
             continue
         duration = _duration_at(tokens, i)
         if duration is not None:
-            days, end, _ = duration
+            days, end, unit = duration
             yield _Mention("days", days, token.start, tokens[end - 1].end, rate=text(i - 1) in _RATE_WORDS)
-            i = end
+            i, last_duration = end, (end, unit)
             continue
         if token.kind == "num" and token.value is not None:
+            elided = _elided_unit(tokens, last_duration, i)
+            paid_now = _paid_first_at(tokens, i + 1) is not None  # "6 months or 500 now" offers money
+            if elided is not None and not paid_now and _is_bare_timeline(tokens, i, token.value):
+                yield _Mention("days", token.value * elided, token.start, token.end, alternative=True)
+                i += 1
+                continue
             i = yield from _scan_number(tokens, i)
             continue
         i += 1
+
+
+# Words offering an alternative whose unit is left out: "a year, maybe two", "a month or two", "6 months or maybe 7".
+_ALTERNATIVE_WORDS: Final[frozenset[str]] = frozenset({"or", "maybe", "perhaps", "possibly", "probably", "even"})
+
+
+def _elided_unit(tokens: list[_Token], last_duration: tuple[int, int] | None, i: int) -> int | None:
+    """The unit a bare number at ``i`` takes from the timeline just before it ("a month or two"), or ``None``.
+
+    Only words offering an alternative (``or``, ``maybe``...) and commas may stand between the two.
+    """
+    if last_duration is None:
+        return None
+    end, unit = last_duration
+    between = [t.text for t in tokens[end:i]]
+    words = [w for w in between if w != ","]
+    if not words or not set(words) <= _ALTERNATIVE_WORDS:
+        return None
+    return unit
 
 
 def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]:
@@ -829,9 +879,30 @@ def _is_plain_number(tokens: list[_Token], i: int, value: float) -> bool:
     return not (previous in _CLOCK_WORDS and value <= 12)  # "call me at 5"
 
 
+# People a count or an age belongs to: "a single mom of three", "my son is 5" are no timelines.
+_PEOPLE_WORDS: Final[frozenset[str]] = frozenset(
+    {
+        "mom", "mum", "mother", "dad", "father", "parent", "parents", "family", "household", "grandma", "grandmother",
+        "grandpa", "grandfather", "son", "daughter", "kid", "kids", "child", "children", "baby", "boy", "girl", "he",
+        "she", "they", "sister", "brother", "wife", "husband",
+    }
+)  # fmt: skip
+
+
 def _is_bare_timeline(tokens: list[_Token], i: int, value: float) -> bool:
-    """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time."""
+    """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time.
+
+    Counts in prose are no timelines: the word ``one`` alone (``quick one``, ``this one``, ``one of them``), a rank
+    (``number one``), the size of a family (``mom of three``) and an age (``my son is 5``).
+    """
     if value != int(value) or not 1 <= value <= MAX_BARE_DAYS or not _is_plain_number(tokens, i, value):
+        return False
+    before = [tokens[k].text if k >= 0 else "" for k in (i - 2, i - 1)]
+    if (tokens[i].text == "" and value == 1) or before[1] == "number":
+        return False  # a merged number word has no text of its own: "one" is a pronoun here, not one day
+    if before[1] in ("he's", "she's", "they're") or (
+        before[0] in _PEOPLE_WORDS and before[1] in ("of", "is", "are", "turned", "turns")
+    ):
         return False
     if i + 1 >= len(tokens):
         return True
@@ -880,7 +951,7 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
         after = text[mention.end : mention.end + 200]  # a clause is shorter; the cap keeps long messages linear
         echo = after[: len(after) - len(after.lstrip(" ?!"))]
         after = echo + re.split(r"[,;:.]|\bbut\b", after[len(echo) :])[0]
-        joined = before.strip() in _RANGE_CONNECTORS or before.strip() in ("and", "nor")
+        joined = before.strip() in _RANGE_CONNECTORS or before.strip() in ("and", "nor") or mention.alternative
         if previous is not None and previous.role != "own" and joined:
             mention.role = previous.role  # "I can't do 30 or 45 days": the list shares its fate
         elif (
@@ -895,7 +966,7 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
             or _POST_DIFFICULTY_RE.match(text[mention.end : mention.end + 200])
         ):
             mention.role = "negated"
-        elif _THEIRS_RE.search(recent):
+        elif _THEIRS_RE.search(recent) or _POST_THEIRS_RE.match(after):
             mention.role = "theirs"
         elif mention.kind == "amount" and _AMOUNT_CONTEXT_RE.search(before):
             mention.role = "excluded"
@@ -904,7 +975,16 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
 
 # Words that take back what came before: "I can do 60 days. Actually, make that 90".
 _REVISION_RE: Final = re.compile(
-    r"\b(?:actually|make (?:that|it)|on second thoughts?|scratch that|i mean|i meant|or rather|correction)\b"
+    r"\b(?:actually|make (?:that|it)|on second thoughts?|scratch that|i mean|i meant|or rather|correction"
+    r"|change (?:that|it|this) to|no,? wait)\b"
+    # A bare "no" or "wait" set off by punctuation corrects the speaker: "3 months, no, 4 months", "wait, 90"; "no
+    # more than 60" and "I can wait 30 days" do not.
+    r"|(?<![\w'])(?:no|wait)\s*[,.!…—-]"
+)
+# The speaker's own earlier offer, told as such: "I offered 2 months yesterday" is replaced by a later own number.
+_OWN_EARLIER_RE: Final = re.compile(
+    r"\b(?:i|we)(?:'ve| have| had)? (?:already |originally |previously |first |initially )?"
+    r"(?:offered|proposed|suggested|asked for|said)\s+$"
 )
 
 
@@ -924,6 +1004,9 @@ def _mark_revisions(mentions: list[_Mention], text: str) -> None:
                 earlier.role = "revised"
             continue
         later = next((m for m in own if m.start > earlier.start and m.kind == earlier.kind), None)
+        if later is not None and _OWN_EARLIER_RE.search(text[max(0, earlier.start - 60) : earlier.start]):
+            earlier.role = "revised"  # "I offered 2 months yesterday; can we do 10 weeks?"
+            continue
         if later is None or not _REVISION_RE.search(text[earlier.end : later.start]):
             continue
         if earlier.rate and not later.rate and not later.first:
@@ -952,7 +1035,7 @@ def _pick_group(own: list[_Mention], text: str, speaker: Speaker) -> tuple[_Ment
     group = [own[-1]]
     for mention in reversed(own[:-1]):
         between = text[mention.end : group[0].start].strip()
-        if between not in _RANGE_CONNECTORS and between != "and":
+        if between not in _RANGE_CONNECTORS and between != "and" and not group[0].alternative:
             break
         group.insert(0, mention)
     if speaker == "debtor":
@@ -1068,6 +1151,7 @@ def _read(text: str, terms: Terms | None = None) -> _Reading:
         mentions = _with_dates(mentions, norm, cues, terms)
     _assign_roles(mentions, cues)
     _mark_revisions(mentions, cues)
+    _drop_first_payment_deadlines(mentions, cues)
     if terms is not None and terms.reference_date is not None:
         _drop_partial_payment_dates(mentions, cues, terms.balance)
     return _Reading(cues, mentions)
@@ -1124,12 +1208,21 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
     assert terms.reference_date is not None  # for mypy: the caller checks
     reference = terms.reference_date
     sentences = _boundaries(cues, _SENTENCE_END_RE)
+    clauses = _boundaries(cues, _CLAUSE_BREAK_RE)
+    # "the 2 months": a timeline already read there.
+    dates = [d for d in find_dates(norm, reference) if not any(m.start < d.end and d.start < m.end for m in mentions)]
     found = []
-    for date in find_dates(norm, reference):
-        if any(m.start < date.end and date.start < m.end for m in mentions):
-            continue  # "the 2 months": a timeline already read there
+    for date in dates:
+        anchored = _anchored_timeline(mentions, cues, date.start)
+        if anchored is not None:
+            # "within 45 days of today's date", "two weeks from Friday": the date is where the timeline starts.
+            anchored.value += max((date.date - reference).days, 0)
+            anchored.end = date.end
+            continue
         start, end = _piece_at(sentences, date.start)
         sentence = cues[start:end]
+        if _narrative_date(date.start, [d.start for d in dates], mentions, cues, (start, end), clauses):
+            continue
         amounts = [m for m in mentions if m.kind == "amount" and start <= m.start < end]
         balance = terms.balance
         whole = (
@@ -1149,7 +1242,70 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
     return sorted(mentions + found, key=lambda m: m.start)
 
 
+def _pays(piece: str) -> bool:
+    """Whether a piece of text names a payment: a payment, full-payment or rest cue."""
+    return any(cue.search(piece) for cue in (_PAY_CUE_RE, _FULL_RE, _REST_RE))
+
+
+_ANCHOR_RE: Final = re.compile(r"\s*(?:from|of|after|starting|counting from|starting from)\s+")
+
+
+def _anchored_timeline(mentions: list[_Mention], cues: str, date_start: int) -> _Mention | None:
+    """The timeline a date is the start of ("45 days of today's date", "30 days from now"), or ``None``."""
+    for mention in mentions:
+        timeline = mention.kind == "days" and mention.date is None and mention.end <= date_start
+        if timeline and _ANCHOR_RE.fullmatch(cues, mention.end, date_start):
+            return mention
+    return None
+
+
+def _narrative_date(
+    position: int,
+    dates: list[int],
+    mentions: list[_Mention],
+    cues: str,
+    sentence: tuple[int, int],
+    clauses: list[tuple[int, int]],
+) -> bool:
+    """Whether the date at ``position`` only tells the story, while another clause of its sentence pays on a date.
+
+    "Following our phone call on Monday, I will pay the full balance on the 25th": Monday's clause names no payment,
+    the 25th's does, so Monday is no term. A date in a clause of its own beside a payment with no date ("I'll pay
+    it all, on Friday") still dates that payment.
+    """
+    clause = _piece_at(clauses, position)
+    if _pays(cues[slice(*clause)]):
+        return False
+    timelines = dates + [m.start for m in mentions if m.kind == "days"]
+    for other in timelines:
+        other_clause = _piece_at(clauses, other)
+        if sentence[0] <= other < sentence[1] and other_clause != clause and _pays(cues[slice(*other_clause)]):
+            return True
+    return False
+
+
 _JOINED_RE: Final = re.compile(r"\b(?:and|then|plus)\b|,")
+
+
+def _drop_first_payment_deadlines(mentions: list[_Mention], cues: str) -> None:
+    """Exclude the deadline of a first payment when the rest has a timeline of its own (rule 6).
+
+    "An initial payment of $1,500 within 7 days, with the remaining balance paid in full within 120 days": the 7
+    days are the first payment's, the 120 the plan's, so there is no competing timeline.
+    """
+    sentences = _boundaries(cues, _SENTENCE_END_RE)
+    for mention in mentions:
+        if mention.kind != "days" or mention.date is not None or mention.role != "own":
+            continue
+        start, end = _piece_at(sentences, mention.start)
+        rest = _REST_RE.search(cues, mention.end, end)
+        if rest is None:
+            continue
+        own = [m for m in mentions if m.role == "own" and start <= m.start < end]
+        first_payment = any(m.kind == "amount" and not m.rate and m.start < rest.start() for m in own)
+        rest_timeline = any(m.kind == "days" and m.start >= rest.start() for m in own)
+        if first_payment and rest_timeline:
+            mention.role = "excluded"
 
 
 def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: float | None) -> None:

@@ -78,3 +78,113 @@ def test_explicit_acceptances_and_verdicts_on_the_table_still_accept_or_conflict
 def test_a_refused_or_past_full_payment_is_no_proposal_in_full() -> None:
     assert read("I can't pay it all").act == "reject"
     assert read("I already paid the whole thing").basis is None
+
+
+# --- 2. numbers that are no competing timelines --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("I'm a dad of two and I can do 5 months", 150),  # a family's size
+        ("Quick one: would 8 weeks work?", 56),  # "one" is a pronoun
+        ("that one would help a lot: 3 months?", 90),
+        ("my daughter is 4, so 6 months please", 180),  # an age
+        ("paying you is my number one, 10 weeks", 70),  # a rank
+    ],
+)
+def test_counts_ages_and_ranks_in_prose_are_no_second_timeline(text: str, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.doubt) == (days, "propose", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Thanks for the 30 days they gave me, but I need 90", 90),  # the other side named after the number
+        ("Forget the 21 days you want, 60 days is what I can do", 60),
+        ("About the offer of 30 days: I really need 75 days", 75),  # an offer already made
+        ("I proposed 6 weeks last time. Could we change it to 8 weeks?", 56),  # the speaker revises
+        ("I offered 50 days earlier, now I need 70 days", 70),  # the speaker's own earlier offer
+        ("Let's say 2 months... no wait, 3 months", 90),
+        ("5 weeks, no, 6 weeks", 42),
+        ("60 days. wait, 75 days", 75),
+    ],
+)
+def test_their_numbers_and_the_speakers_revised_ones_are_no_second_timeline(text: str, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.doubt) == (days, "propose", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can do 30 days, maybe 60 days",  # no revision marker: two offers
+        "I need no more than 60 days, or 90 days",  # "no more" is no correction
+        "I can wait 30 days, or pay in 60 days",  # "wait" as a verb is no correction
+    ],
+)
+def test_two_own_timelines_without_a_correction_stay_in_doubt(text: str) -> None:
+    assert read(text).doubt == "several_numbers"
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "pay_date"),
+    [
+        ("After we talked on Tuesday, I can pay the whole balance on the 20th", 8, "2025-03-20"),
+        ("As discussed on Monday, I'll pay $4,850 by Friday", 2, "2025-03-14"),
+        ("I will pay it all, on Friday", 2, "2025-03-14"),  # a date in a clause of its own still dates the payment
+    ],
+)
+def test_a_date_in_a_clause_that_only_tells_the_story_is_no_term(text: str, days: int, pay_date: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.basis, offer.pay_date, offer.doubt) == (days, "in_full", pay_date, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "lump", "days"),
+    [
+        ("I'll send $800 within 10 days and the rest within 90 days", 800.0, 90),
+        ("A first payment of $1,000 in two weeks, then the remainder in 4 months", 1000.0, 120),
+        ("I can make an initial payment of $600 in 5 days, the remaining balance within 2 months", 600.0, 60),
+    ],
+)
+def test_a_first_payments_own_deadline_is_no_competing_timeline(text: str, lump: float, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.basis, offer.amount, offer.doubt) == (days, "lump_sum", lump, None)
+
+
+def test_a_timeline_before_the_rest_without_its_own_timeline_is_the_plan() -> None:
+    offer = read("I need 90 days, then I can pay the remaining balance")
+    assert (offer.days, offer.doubt) == (90, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("I can have it all paid within 60 days of today", 60),  # today anchors the timeline
+        ("I'll pay the balance in full 3 weeks from now", 21),
+        ("two weeks from Friday I can pay everything", 16),  # Friday is 2 days on, then two weeks
+    ],
+)
+def test_a_date_a_timeline_is_counted_from_is_no_second_term(text: str, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.doubt) == (days, "propose", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "debtor", "creditor"),
+    [
+        ("a month or two", 30, 60),  # the unit of the first number, never two days
+        ("six months, maybe seven", 180, 210),
+        ("a year, perhaps two", 365, 730),
+        ("a week or 2", 7, 14),
+    ],
+)
+def test_an_elided_unit_is_the_first_numbers_and_makes_alternatives(text: str, debtor: int, creditor: int) -> None:
+    assert (read(text).days, read(text).doubt) == (debtor, None)
+    assert parse_offer(text, speaker="creditor").days == creditor
+
+
+def test_a_number_after_an_alternative_word_that_is_paid_now_keeps_its_unit_out() -> None:
+    assert read("6 months or 500 now").days == 180
