@@ -416,8 +416,10 @@ _THEIRS_RE: Final = re.compile(
     r"demand|demanded|demanding|requested|quoted|insist|insisted|keep saying)\b"
     r"|\b(?:you'?re|you are|u r|they'?re)\s+(?:\w+\s+)?(?:offering|asking|demanding|saying|giving|proposing)\b"
     r"|\b(?:your|ur|their)\b|\b(?:the letter|letter says|letter said|was told|were told|instead of|rather than)\b"
-    # "the offer of 30 days" is one already made; "an offer of 60 days" is a new one.
-    r"|\bthe (?:offer|proposal|suggestion|extension|deadline)s? (?:of|for)\b"
+    # "thanks for the offer of 30 days" is one already made to the speaker; "the offer of 90 days stands" (a
+    # creditor's draft) and "an offer of 60 days" are the speaker's own.
+    r"|\b(?:for|about|regarding|re|considered|received|got|reviewed|read|saw|appreciate) the (?:offer|proposal"
+    r"|suggestion|extension)s? (?:of|for)\b"
 )
 # The other side named after the number: "the 45 days you offered", "the 30 days they gave me", "the 60 days offered".
 _POST_THEIRS_RE: Final = re.compile(

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from eq_negotiator.negotiation.offers import Offer, parse_offer
+from eq_negotiator.negotiation.offers import Offer, parse_offer, states_offer
 
 WEDNESDAY = dt.date(2025, 3, 12)  # a Wednesday, mid-month
 BALANCE = 4_850.0
@@ -114,6 +114,11 @@ def test_counts_ages_and_ranks_in_prose_are_no_second_timeline(text: str, days: 
 def test_their_numbers_and_the_speakers_revised_ones_are_no_second_timeline(text: str, days: int) -> None:
     offer = read(text)
     assert (offer.days, offer.act, offer.doubt) == (days, "propose", None)
+
+
+def test_the_offer_the_speaker_makes_is_their_own() -> None:
+    assert states_offer("We haven't reached an agreement today. The offer of 90 days for the balance stands.", 90)
+    assert parse_offer("I'd like to make an offer of 60 days").days == 60
 
 
 @pytest.mark.parametrize(
