@@ -61,13 +61,16 @@ Parsing rules, in the order they apply:
    :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of at
    least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date to it
    (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
-   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``June 5th``, ``end of the month``,
-   ``before the month is over``...); paying today is one day, the shortest term. With a full-payment cue (``it all``,
-   ``in full``, ``the entire outstanding amount``, ``the full thing``, ``pay it off in one go``,
-   ``in a single lump-sum payment``, ``have it paid off``, an amount of at least the balance) the offer's ``basis`` is
-   ``in_full`` and its ``amount`` the balance; ``$50 toward the balance`` is a part payment, not a full one. A date with
-   a part payment (``$50 on Friday``) sets no timeline; a lump sum with the rest later
-   (``$500 now and the rest in 3 months``, ``put 1k down today and pay off the remainder within 60 days``,
+   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``8/22`` with no preposition, ``June 5th``,
+   ``end of the month``, ``before the month is over``...); a date with a verdict said of it (``Friday works for me``) is
+   a payment date too, unless the sentence is about a call or a meeting; paying today is one day, the shortest term.
+   With a full-payment cue (``it all``, ``in full``, ``the entire outstanding amount``, ``the full thing``,
+   ``pay it off in one go``, ``in a single lump-sum payment``, ``have it paid off``, ``clear it completely``, and
+   telegraphic ``full amount``, ``whole balance``, ``full payment``, an amount of at least the balance; not one refused:
+   ``I can't pay it all``) the offer's ``basis`` is ``in_full`` and its ``amount`` the balance;
+   ``$50 toward the balance`` is a part payment, not a full one. A date with a part payment (``$50 on Friday``) sets no
+   timeline; a lump sum with the rest later (``$500 now and the rest in 3 months``,
+   ``put 1k down today and pay off the remainder within 60 days``,
    ``$300 on Friday and the balance by the end of the month``) is ``lump_sum`` with the lump as its ``amount``: the rest
    (``the rest``, ``the remainder``, ``what's left``, ``the balance`` after a first payment) sets the timeline, and a
    date before it in the sentence is the first payment's, no competing timeline, as is the first payment's own timeline
@@ -75,12 +78,16 @@ Parsing rules, in the order they apply:
    120 days). A date a timeline is counted from is part of it: ``within 45 days of today's date`` is 45 days,
    ``two weeks from Friday`` two weeks after Friday. A date in a clause that names no payment, beside a clause that pays
    on a date of its own, only tells the story: ``Following our call on Monday, I will pay it all on the 25th`` is the
-   25th. A date without the amount (``I can pay on the 15th``) is read but in doubt. ``in two paychecks`` counts 14 days
-   a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline (``200 a month``, ``$50 every other week``,
-   ``monthly payments of $400``, ``$450/month``, ``$400 out of each paycheck``) is ``instalments``: the payments needed
-   to clear the balance times the period, e.g. 4,850 at 200 a month is 25 payments, 750 days. With a lump sum first
-   (``$1,000 down today, then $250 a month``) it is ``lump_sum``: ceil((balance − lump) / rate) payments times the
-   period, the lump as the ``amount``.
+   25th. A date in a sentence of its own dates the full payment in the sentence next to it when that one has no timeline
+   and pays (``I'll pay it all``) or is a fragment (``the whole thing.``), and the date's sentence is a fragment too
+   (``thursday. the whole thing.``) or the payment points back at it
+   (``My payout arrives January 8th; I'll pay the full balance that day.``); a date told with a call, a letter or a
+   meeting dates nothing. A date without the amount (``I can pay on the 15th``) is read but in doubt.
+   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline
+   (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``,
+   ``$400 out of each paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g.
+   4,850 at 200 a month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
+   ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
    (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
    ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
@@ -537,6 +544,7 @@ class _Mention:
     unless_paying: Literal["days", "nothing"] | None = None
     # An alternative to the timeline before it, its unit elided ("a year, maybe two"): one group with it (rule 4).
     alternative: bool = False
+    full: bool = False  # a date of the full payment named in the next sentence ("thursday. the whole thing.")
 
 
 def _normalise(text: str) -> str:
@@ -1114,7 +1122,7 @@ def _full_payment_stated(text: str) -> bool:
     """
     clauses = _boundaries(text, _CLAUSE_BREAK_RE)
     for start, end in _boundaries(text, _SENTENCE_END_RE):
-        if _FULL_RE.search(text, start, end) is None:
+        if not _full_cue(text[start:end]):
             continue
         for pay in _PAY_CUE_RE.finditer(text, start, end):
             before = text[_piece_at(clauses, pay.start())[0] : pay.start()]
@@ -1139,6 +1147,7 @@ class _Reading:
 
     text: str
     mentions: list[_Mention]
+    dates: tuple[tuple[int, int], ...] = ()  # every date phrase, a payment date or not ("Friday works for a call")
 
     def of(self, kind: _Kind, role: _Role) -> list[_Mention]:
         return [m for m in self.mentions if m.kind == kind and m.role == role]
@@ -1154,9 +1163,11 @@ def _read(text: str, terms: Terms | None = None) -> _Reading:
     _assign_roles(mentions, cues)
     _mark_revisions(mentions, cues)
     _drop_first_payment_deadlines(mentions, cues)
+    dates: tuple[tuple[int, int], ...] = ()
     if terms is not None and terms.reference_date is not None:
         _drop_partial_payment_dates(mentions, cues, terms.balance)
-    return _Reading(cues, mentions)
+        dates = tuple((d.start, d.end) for d in find_dates(norm, terms.reference_date))
+    return _Reading(cues, mentions, dates)
 
 
 # A payment date only counts in a sentence about paying; "now" only beside a full payment (rule 6).
@@ -1167,12 +1178,28 @@ _PAY_CUE_RE: Final = re.compile(
 )
 _FULL_RE: Final = re.compile(
     r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny"
-    # "$50 toward the balance" is a part payment, not the whole of it.
-    r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)(?: \w+)?|balance"
+    # "$50 toward the balance" is a part payment, not the whole of it; "the whole time" is no amount.
+    r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)"
+    r"(?! (?:time|day|days|week|weeks|month|months|year|years|while|way|process|situation)\b)(?: \w+)?|balance"
     r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:it|this|that|the \w+ )?off"
+    # Telegraphic: "Full amount by 6/30", "Whole balance, tomorrow", "full payment on the 28th".
+    r"|(?:full|whole|entire|total) (?:amount|balance|sum|payment|thing|debt|bill|lot)"
+    r"|(?:pay|paying|clear|clearing|settle|settling|cover)(?: \w+){0,2}? (?:completely|entirely|fully)|in its entirety"
     r"|all i owe|what i owe|the amount owed|the lump sum|in one go|in a single go|one payment|one lump[- ]?sum"
     r"|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once)\b"
 )
+
+
+def _full_cue(piece: str) -> bool:
+    """Whether ``piece`` names a full payment the speaker does not refuse: "I can't pay it all" names none."""
+    clauses = _boundaries(piece, _CLAUSE_BREAK_RE)
+    for cue in _FULL_RE.finditer(piece):
+        before = piece[_piece_at(clauses, cue.start())[0] : cue.start()]
+        if not _refused(" ".join(before.split()[-8:])):
+            return True
+    return False
+
+
 # "The balance" after a first payment is the rest of it: "$300 on Friday and the balance by the end of the month".
 _REST_RE: Final = re.compile(
     r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|what remains|the leftover|everything else"
@@ -1213,6 +1240,7 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
     clauses = _boundaries(cues, _CLAUSE_BREAK_RE)
     # "the 2 months": a timeline already read there.
     dates = [d for d in find_dates(norm, reference) if not any(m.start < d.end and d.start < m.end for m in mentions)]
+    timelines = [d.start for d in dates] + [m.start for m in mentions if m.kind == "days"]
     found = []
     for date in dates:
         anchored = _anchored_timeline(mentions, cues, date.start)
@@ -1232,21 +1260,74 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
             and not _AMOUNT_CONTEXT_RE.search(sentence)
             and any(m.value >= balance - 0.005 for m in amounts)
         )
-        if not whole and not any(cue.search(sentence) for cue in (_PAY_CUE_RE, _FULL_RE, _REST_RE)):
+        about_paying = whole or _pays(sentence) or _judged(cues, date.end, end)
+        full = not about_paying and _dated_by_neighbour(
+            cues, sentences, (start, end), (date.start, date.end), timelines
+        )
+        if not about_paying and not full:
             continue  # "can we talk tomorrow?" names no payment date
         named_amount = bool(amounts)
-        if date.now and not _FULL_RE.search(sentence) and not named_amount:
+        if date.now and not (full or _full_cue(sentence)) and not named_amount:
             continue  # "now I can do 60 days": "now" is "at this point" unless a payment is named with it
         delta = (date.date - reference).days
         # Paying today is the shortest term a timeline carries: one day. A date already past stays negative.
         value = float(max(delta, 1) if delta >= 0 else delta)
-        found.append(_Mention("days", value, date.start, date.end, date=date.date))
+        found.append(_Mention("days", value, date.start, date.end, date=date.date, full=full))
     return sorted(mentions + found, key=lambda m: m.start)
+
+
+# A date told with something other than a payment: "can we talk on Friday?", "I got your letter on Monday".
+_EVENT_RE: Final = re.compile(
+    r"\b(?:call|calls|called|calling|phone|talk|talked|talking|speak|spoke|chat|meet|meeting|met|email|emailed|"
+    r"letter|text|texted|message|appointment|discuss|discussed|contact|reach|available|free)\b"
+)
+# Words in a payment sentence that point at the date of the sentence before: "I'll pay the full balance that day".
+_ANAPHOR_RE: Final = re.compile(r"\b(?:that day|that date|by then|then|that'?s when)\b")
+
+
+def _judged(cues: str, date_end: int, sentence_end: int) -> bool:
+    """Whether a verdict is said of the date ending at ``date_end``: "Friday works for me" offers to pay then.
+
+    Such a date is a term of the client's own (rule 5), unless the sentence is about a call or a meeting.
+    """
+    verdict = _VERDICT_RE.search(cues, date_end, sentence_end)
+    if verdict is None or not _VERDICT_GAP_RE.fullmatch(cues, date_end, verdict.start()):
+        return False
+    return not _EVENT_RE.search(cues[:sentence_end])
+
+
+def _dated_by_neighbour(
+    cues: str, sentences: list[tuple[int, int]], sentence: tuple[int, int], date: tuple[int, int], timelines: list[int]
+) -> bool:
+    """Whether a date in a sentence naming no payment dates the full payment in the sentence next to it.
+
+    "thursday. the whole thing.": a date on its own beside a full payment with no date of its own; "My payout
+    arrives January 8th; I'll pay the full balance that day.": the next sentence points back at it. The payment
+    sentence must pay (``I'll pay it all``) or be a fragment itself (``the whole thing.``); a date told with a call
+    or a meeting dates nothing.
+    """
+    own = cues[sentence[0] : date[0]] + cues[date[1] : sentence[1]]
+    if _EVENT_RE.search(own):
+        return False
+    fragment = len(re.findall(r"[a-z']+|\d+", own)) <= 2  # "thursday.", "how about friday?"
+    index = sentences.index(sentence)
+    for neighbour_index in (index - 1, index + 1):
+        if not 0 <= neighbour_index < len(sentences):
+            continue
+        start, end = sentences[neighbour_index]
+        neighbour = cues[start:end]
+        if any(start <= t < end for t in timelines) or not _full_cue(neighbour):
+            continue  # a payment with a timeline of its own, or no full payment
+        if not _PAY_CUE_RE.search(neighbour) and len(neighbour.split()) > 4:
+            continue  # "The whole thing is a mess" pays nothing
+        if fragment or (neighbour_index == index + 1 and _ANAPHOR_RE.search(neighbour)):
+            return True
+    return False
 
 
 def _pays(piece: str) -> bool:
     """Whether a piece of text names a payment: a payment, full-payment or rest cue."""
-    return any(cue.search(piece) for cue in (_PAY_CUE_RE, _FULL_RE, _REST_RE))
+    return bool(_PAY_CUE_RE.search(piece) or _REST_RE.search(piece)) or _full_cue(piece)
 
 
 _ANCHOR_RE: Final = re.compile(r"\s*(?:from|of|after|starting|counting from|starting from)\s+")
@@ -1333,7 +1414,7 @@ def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: fl
             if mention.start < rest_at and first_payment:
                 mention.role = "excluded"
             continue
-        if _FULL_RE.search(sentence):
+        if mention.full or _full_cue(sentence):
             continue
         if any(balance is None or m.value < balance - 0.005 or m.rate for m in amounts):
             mention.role = "excluded"
@@ -1490,7 +1571,7 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
             return dataclasses.replace(offer, note=note)
         return offer
     sentence = reading.text[slice(*_piece_at(_boundaries(reading.text, _SENTENCE_END_RE), chosen.start))]
-    full = _FULL_RE.search(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
+    full = chosen.full or _full_cue(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
     if full:
         whole = balance if balance is not None else lump
         note = f"the full balance{'' if whole is None else ' of ' + _money(whole)}{when} ({_days(offer.days)})"
@@ -1565,8 +1646,13 @@ def _accepts_explicitly(reading: _Reading, chosen: _Mention) -> bool:
 
 
 def _own_terms(reading: _Reading) -> list[_Mention]:
-    """The client's own timelines, dates and amounts: what a verdict such as ``is fair`` may be said of."""
-    return [m for m in reading.mentions if m.role == "own" and m.kind in ("days", "amount")]
+    """What a verdict such as ``is fair`` may be said of without accepting the table (see :func:`_judges_own_terms`).
+
+    The client's own timelines, dates and amounts, and any other date: "Friday works for me for a call" agrees to a
+    call, not to the standing offer.
+    """
+    own = [m for m in reading.mentions if m.role == "own" and m.kind in ("days", "amount")]
+    return own + [_Mention("days", 0.0, start, end) for start, end in reading.dates]
 
 
 _DEFAULT_PARSER: Final = RuleOfferParser()

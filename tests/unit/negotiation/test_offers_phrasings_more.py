@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from eq_negotiator.negotiation.dates import find_dates
 from eq_negotiator.negotiation.offers import Offer, parse_offer, states_offer
 
 WEDNESDAY = dt.date(2025, 3, 12)  # a Wednesday, mid-month
@@ -193,3 +194,77 @@ def test_an_elided_unit_is_the_first_numbers_and_makes_alternatives(text: str, d
 
 def test_a_number_after_an_alternative_word_that_is_paid_now_keeps_its_unit_out() -> None:
     assert read("6 months or 500 now").days == 180
+
+
+# --- 3. dates without a preposition, fragments and the sentence next door ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "pay_date"),
+    [
+        ("Entire balance by 5/20", 69, "2025-05-20"),  # a full-payment cue without "the"
+        ("Could 4/18 work for paying everything off?", 37, "2025-04-18"),  # a numeric date with no preposition
+        ("I'm clearing it all 7/1.", 111, "2025-07-01"),
+        ("My tax refund comes in on April 2nd; I'll pay the full balance that day.", 21, "2025-04-02"),
+        ("saturday. all of it.", 3, "2025-03-15"),  # two fragments
+        ("end of the month, whole amount.", 19, "2025-03-31"),
+        ("Full payment on the 20th, that's payday for me", 8, "2025-03-20"),
+        ("My brother is lending me the cash. Whole balance, Friday.", 2, "2025-03-14"),
+    ],
+)
+def test_a_full_payment_cue_and_a_date_in_telegraphic_style_are_a_full_payment_on_that_date(
+    text: str, days: int, pay_date: str
+) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.basis, offer.amount, offer.pay_date, offer.doubt) == (
+        days,
+        "propose",
+        "in_full",
+        BALANCE,
+        pay_date,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [("12/1", "2025-12-01"), ("4/15", "2025-04-15"), ("would 8/22 work", "2025-08-22"), ("3/1", "2026-03-01")],
+)
+def test_a_numeric_date_without_a_preposition_is_read_month_first(phrase: str, expected: str) -> None:
+    (mention,) = find_dates(phrase, WEDNESDAY)
+    assert mention.date.isoformat() == expected
+
+
+@pytest.mark.parametrize("phrase", ["3/4", "1/2 now", "2/3 of it", "24/7", "50/50", "15/2", "$1/2", "1.5/2"])
+def test_fractions_ratios_and_day_first_readings_without_a_preposition_are_no_dates(phrase: str) -> None:
+    assert not [m for m in find_dates(phrase, WEDNESDAY) if "/" in phrase[m.start : m.end]]
+
+
+def test_a_verdict_on_a_date_offers_to_pay_then_unless_it_is_a_call() -> None:
+    offer = read("Friday works for me")
+    assert (offer.days, offer.act, offer.pay_date, offer.doubt) == (2, "propose", "2025-03-14", "unclear_amount")
+    call = read("Friday works for me for a call")
+    assert (call.days, call.act) == (None, "other")  # agrees to a call, not to the standing offer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can we talk tomorrow? I want to pay it all.",  # a call, not the payment's date
+        "I got your letter on Monday. I will pay it all.",
+        "i work 24/7 so I can pay it all",
+    ],
+)
+def test_a_date_beside_a_full_payment_that_is_about_something_else_dates_nothing(text: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.basis, offer.doubt) == (None, "in_full", "unclear_date")
+
+
+def test_a_fragment_date_beside_a_sentence_that_pays_nothing_is_no_term() -> None:
+    offer = read("Friday. The whole thing is a mess.")
+    assert (offer.days, offer.basis) == (None, None)
+
+
+def test_a_refused_full_payment_beside_a_part_payment_is_no_full_payment() -> None:
+    offer = read("I can't pay it all, but I can pay $200 on Friday")
+    assert offer.basis != "in_full" and offer.days is None and offer.act != "accept"
