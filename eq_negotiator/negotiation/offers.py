@@ -82,12 +82,15 @@ Parsing rules, in the order they apply:
    and pays (``I'll pay it all``) or is a fragment (``the whole thing.``), and the date's sentence is a fragment too
    (``thursday. the whole thing.``) or the payment points back at it
    (``My payout arrives January 8th; I'll pay the full balance that day.``); a date told with a call, a letter or a
-   meeting dates nothing. A date without the amount (``I can pay on the 15th``) is read but in doubt.
-   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline
-   (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``,
-   ``$400 out of each paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g.
-   4,850 at 200 a month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
-   ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
+   meeting dates nothing. A timeline with a full-payment cue in its sentence (``I can pay it all in 3 months``) is
+   ``in_full`` as well, due that many days after the reference date. A date without the amount
+   (``I can pay on the 15th``) is read but in doubt. ``in two paychecks`` counts 14 days a paycheck
+   (``dates.PAYCHECK_DAYS``), and ``after four more paychecks`` the next four (56 days); ``two more weeks`` is relative
+   to the standing offer and no timeline. An instalment rate with no timeline (``200 a month``,
+   ``$50 every other week``, ``monthly payments of $400``, ``$450/month``, ``$400 out of each paycheck``) is
+   ``instalments``: the payments needed to clear the balance times the period, e.g. 4,850 at 200 a month is 25 payments,
+   750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is ``lump_sum``: ceil((balance − lump)
+   / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
    (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
    ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
@@ -334,6 +337,9 @@ _NOW_WORDS: Final[frozenset[str]] = frozenset({"now", "today", "tonight"})
 """Words after a number paid now (``250 now``): money in a message about paying (see :func:`_settle_paid_now`)."""
 _FULL_UNIT_WORDS: Final[frozenset[str]] = frozenset({"full", "whole", "entire", "solid", "complete"})
 """Words between a count and its unit that change nothing (``a full quarter``, ``two whole weeks``)."""
+_MORE_WORDS: Final[frozenset[str]] = frozenset({"more", "additional", "extra", "further"})
+"""Words before paychecks that change nothing: ``four more paychecks`` are the next four, counted from today.
+``two more weeks`` is relative to the standing offer, so it is no timeline (the parser does not resolve it)."""
 _RANGE_CONNECTORS: Final[frozenset[str]] = frozenset({"to", "-", "or", "through", "thru"})
 """Words joining a range or alternatives whose unit comes last (``60 to 90 days``); ``and`` only after ``between``."""
 _PAY_VERBS: Final[frozenset[str]] = frozenset({"pay", "paying", "send", "sending", "afford", "deposit"})
@@ -683,6 +689,8 @@ def _duration_at(tokens: list[_Token], i: int) -> tuple[float, int, int] | None:
     if text(j) == "-" and token.kind == "num":  # "90-day"
         j += 1
     if text(j) in _FULL_UNIT_WORDS and text(j + 1) in _UNIT_DAYS:  # "a full quarter"
+        j += 1
+    if text(j) in _MORE_WORDS and text(j + 1) in _PAYCHECK_UNITS:  # "four more paychecks"
         j += 1
     if text(j) in ("quarter", "quarters") and text(j + 1) == "of":
         return None  # "a quarter of the balance" is a share, not 90 days
@@ -1181,7 +1189,7 @@ _FULL_RE: Final = re.compile(
     # "$50 toward the balance" is a part payment, not the whole of it; "the whole time" is no amount.
     r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)"
     r"(?! (?:time|day|days|week|weeks|month|months|year|years|while|way|process|situation)\b)(?: \w+)?|balance"
-    r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:it|this|that|the \w+ )?off"
+    r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:(?:it|this|that|the \w+) )?off"
     # Telegraphic: "Full amount by 6/30", "Whole balance, tomorrow", "full payment on the 28th".
     r"|(?:full|whole|entire|total) (?:amount|balance|sum|payment|thing|debt|bill|lot)"
     r"|(?:pay|paying|clear|clearing|settle|settling|cover)(?: \w+){0,2}? (?:completely|entirely|fully)|in its entirety"
@@ -1565,12 +1573,9 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
         remaining = f" (the remaining {_money(balance - lump)})" if balance is not None else ""
         note = f"{_money(lump)} first and the rest{remaining}{when}"
         return dataclasses.replace(offer, amount=lump, basis="lump_sum", pay_date=pay_date, note=note)
-    if chosen.date is None:
-        if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
-            note = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
-            return dataclasses.replace(offer, note=note)
-        return offer
     sentence = reading.text[slice(*_piece_at(_boundaries(reading.text, _SENTENCE_END_RE), chosen.start))]
+    if chosen.date is None:
+        return _timeline_terms(offer, sentence, terms)
     full = chosen.full or _full_cue(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
     if full:
         whole = balance if balance is not None else lump
@@ -1578,6 +1583,20 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
         return dataclasses.replace(offer, amount=whole, basis="in_full", pay_date=pay_date, note=note)
     note = f"a payment{when} ({_days(offer.days)}), but not how much: the full balance, or a first payment?"
     return dataclasses.replace(offer, basis="date", pay_date=pay_date, doubt="unclear_amount", note=note)
+
+
+def _timeline_terms(offer: Offer, sentence: str, terms: Terms) -> Offer:
+    """Say how a plain timeline was stated: in paychecks, and for the whole balance when the sentence says so."""
+    how = None
+    if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
+        how = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
+    if _full_cue(sentence) and terms.reference_date is not None and offer.days is not None and offer.days > 0:
+        # "After four more paychecks I'll be able to clear it completely": the whole balance by that day.
+        due = (terms.reference_date + dt.timedelta(days=offer.days)).isoformat()
+        whole = f" of {_money(terms.balance)}" if terms.balance is not None else ""
+        note = f"the full balance{whole} by {due}" + (f": {how}" if how else f" ({_days(offer.days)})")
+        return dataclasses.replace(offer, amount=terms.balance, basis="in_full", pay_date=due, note=note)
+    return dataclasses.replace(offer, note=how) if how else offer
 
 
 def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None) -> Offer | None:

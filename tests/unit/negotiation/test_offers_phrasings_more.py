@@ -268,3 +268,48 @@ def test_a_fragment_date_beside_a_sentence_that_pays_nothing_is_no_term() -> Non
 def test_a_refused_full_payment_beside_a_part_payment_is_no_full_payment() -> None:
     offer = read("I can't pay it all, but I can pay $200 on Friday")
     assert offer.basis != "in_full" and offer.days is None and offer.act != "accept"
+
+
+# --- 4. paychecks still to come, and a timeline for the whole balance ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "pay_date"),
+    [
+        ("Three more paychecks and I can pay everything", 42, "2025-04-23"),  # the next three, 14 days each
+        ("After two additional paydays I'll settle it all", 28, "2025-04-09"),
+        ("I can pay it off in two paychecks", 28, "2025-04-09"),
+        ("I can pay it all in 3 months", 90, "2025-06-10"),  # a plain timeline for the whole balance
+    ],
+)
+def test_a_timeline_for_the_whole_balance_is_a_full_payment_due_that_day(text: str, days: int, pay_date: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.basis, offer.amount, offer.pay_date, offer.doubt) == (
+        days,
+        "propose",
+        "in_full",
+        BALANCE,
+        pay_date,
+        None,
+    )
+
+
+def test_paychecks_still_to_come_say_how_they_were_counted() -> None:
+    note = read("Three more paychecks and I can pay everything").note or ""
+    assert "three more paychecks at 14 days a paycheck" in note.lower() and "2025-04-23" in note
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need 3 months",  # no full payment named
+        "I can't pay it all in 30 days, I need 60 days",  # the full payment is refused
+    ],
+)
+def test_a_timeline_without_an_unrefused_full_payment_has_no_basis(text: str) -> None:
+    assert read(text).basis is None
+
+
+def test_without_a_reference_date_a_timeline_for_the_whole_balance_has_no_due_date() -> None:
+    offer = parse_offer("I can pay it all in 3 months", balance=BALANCE)
+    assert (offer.days, offer.basis, offer.pay_date) == (90, None, None)
