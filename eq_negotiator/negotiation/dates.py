@@ -26,6 +26,8 @@ Decisions, each the latest day the client's words allow (a term is the latest da
   ends``: the reference month's last day; ``end of next month``: the next month's last day. ``this week`` and ``next
   week``: that week's Sunday; ``next month``: its last day.
 - ``my next paycheck``, ``next payday``: 14 days on, the latest a biweekly paycheck comes (:data:`PAYCHECK_DAYS`).
+- A few common misspellings read as the word: ``tommorow``, ``tomorow``, ``2morrow``, ``wensday``, ``thrusday``,
+  ``firday``... (a small fixed list, never a fuzzy match).
 
 Words for *now* are returned with ``now=True``: the parser uses them only beside a full-payment cue, since ``now``
 also just means "at this point" ("now I can do 60 days").
@@ -44,8 +46,16 @@ PAYCHECK_DAYS: Final[int] = 14
 biweekly cycle, the most common one in the US; the parse result says so in its note."""
 
 WEEKDAYS: Final[tuple[str, ...]] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Common misspellings, a small fixed list (never a fuzzy match): "wensday", "thrusday", "tommorow".
+_WEEKDAY_TYPOS: Final[dict[str, str]] = {
+    "wensday": "wednesday", "wendsday": "wednesday", "wednsday": "wednesday", "thrusday": "thursday",
+    "thurday": "thursday", "tusday": "tuesday", "tuseday": "tuesday", "firday": "friday", "saterday": "saturday",
+}  # fmt: skip
+_TOMORROW_TYPOS: Final[tuple[str, ...]] = ("tommorow", "tomorow", "tommorrow", "tomorrw", "2morrow")
 _WEEKDAY_RE = (
-    r"(?P<weekday>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
+    r"(?P<weekday>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|"
+    + "|".join(_WEEKDAY_TYPOS)
+    + ")"
 )
 _MONTH_SPELLINGS: Final[tuple[tuple[str, ...], ...]] = (
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -61,7 +71,7 @@ _DATE_RE: Final = re.compile(
     r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<after>(?:the )?day after tomorrow)\b"
     r"|\b(?P<now>right now|right away|immediately|straight away|asap|now)\b"
-    r"|\b(?P<today>today|tonight|tomorrow|tmrw|tmr)\b"
+    rf"|\b(?P<today>today|tonight|tomorrow|tmrw|tmr|{'|'.join(_TOMORROW_TYPOS)})\b"
     r"|\b(?P<end>(?:the )?end of (?:the |this )?month|month'?s? end|(?:the )?end of next month"
     r"|(?:the|this) month (?:is (?:over|out|up|done)|ends))\b"
     # "the 5th of next month" is one date; it must win over "the 5th" and "next month" read apart.
@@ -147,6 +157,7 @@ def _numeric_date(first: int, second: int, year: int, *, month_first_only: bool 
 
 
 def _weekday(reference: dt.date, name: str, relation: str) -> dt.date:
+    name = _WEEKDAY_TYPOS.get(name, name)
     target = next(i for i, full in enumerate(WEEKDAYS) if full.startswith(name[:3]))
     ahead = (target - reference.weekday()) % 7
     if relation.strip() == "next":

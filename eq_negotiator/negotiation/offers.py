@@ -63,8 +63,10 @@ Parsing rules, in the order they apply:
    (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
    ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``8/22`` with no preposition, ``June 5th``,
    ``end of the month``, ``before the month is over``...); a date with a verdict said of it (``Friday works for me``) is
-   a payment date too, unless the sentence is about a call or a meeting; paying today is one day, the shortest term.
-   With a full-payment cue (``it all``, ``in full``, ``the entire outstanding amount``, ``the full thing``,
+   a payment date too, unless the sentence is about a call or a meeting; paying today is one day, the shortest term. A
+   few common misspellings of the cue words count as the words (``teh``, ``balnce``, ``ballance``, ``ammount``; in dates
+   ``tommorow``, ``wensday``, ``thrusday``): a small fixed list, never a fuzzy match, and never of a number. With a
+   full-payment cue (``it all``, ``in full``, ``the entire outstanding amount``, ``the full thing``,
    ``pay it off in one go``, ``in a single lump-sum payment``, ``have it paid off``, ``clear it completely``, and
    telegraphic ``full amount``, ``whole balance``, ``full payment``, an amount of at least the balance; not one refused:
    ``I can't pay it all``) the offer's ``basis`` is ``in_full`` and its ``amount`` the balance;
@@ -450,8 +452,13 @@ _POST_HISTORY_RE: Final = re.compile(
     r"^[\s,]*(?:(?:is|are|now|already)\s+)*(?:ago|past due|overdue|late|behind|in arrears|delinquent|old)\b"
 )
 # Money that describes the situation rather than an offer: "I owe $1,200", "rent is $900", "I make $1,400".
+# Common misspellings of the words the payment cues are made of: a small fixed list, never a fuzzy match (and numbers
+# are never guessed at). "teh full balnce on tuesday" is the full balance on Tuesday.
+_THE: Final = r"(?:the|teh|hte)"
+_BALANCE: Final = r"(?:balance|balnce|balence|ballance|balanse|blance)"
+_AMOUNT_WORD: Final = r"(?:amount|ammount|amout)"
 _AMOUNT_CONTEXT_RE: Final = re.compile(
-    r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
+    rf"\b(?:owe|owed|owing|{_BALANCE}|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
     # "I make $1,400" is income; "make that $250" revises; "make weekly payments", "make an initial payment" pay.
     r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ ){0,2}(?:payments?|instalments?|installments?)\b)|"
     r"interest|charge|charged|charging|cost|costs|spent|repair|mortgage)\b"
@@ -1187,14 +1194,15 @@ _PAY_CUE_RE: Final = re.compile(
 _FULL_RE: Final = re.compile(
     r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny"
     # "$50 toward the balance" is a part payment, not the whole of it; "the whole time" is no amount.
-    r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)"
-    r"(?! (?:time|day|days|week|weeks|month|months|year|years|while|way|process|situation)\b)(?: \w+)?|balance"
-    r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:(?:it|this|that|the \w+) )?off"
+    rf"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down ){_THE} (?:(?:whole|full|entire|total)"
+    rf"(?! (?:time|day|days|week|weeks|month|months|year|years|while|way|process|situation)\b)(?: \w+)?|{_BALANCE}"
+    rf"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:(?:it|this|that|{_THE} \w+) )?off"
     # Telegraphic: "Full amount by 6/30", "Whole balance, tomorrow", "full payment on the 28th".
-    r"|(?:full|whole|entire|total) (?:amount|balance|sum|payment|thing|debt|bill|lot)"
+    rf"|(?:full|whole|entire|total) (?:{_AMOUNT_WORD}|{_BALANCE}|sum|payment|thing|debt|bill|lot)"
     r"|(?:pay|paying|clear|clearing|settle|settling|cover)(?: \w+){0,2}? (?:completely|entirely|fully)|in its entirety"
-    r"|all i owe|what i owe|the amount owed|the lump sum|in one go|in a single go|one payment|one lump[- ]?sum"
-    r"|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once)\b"
+    rf"|all i owe|what i owe|{_THE} {_AMOUNT_WORD} owed|{_THE} lump sum|in one go|in a single go|one payment"
+    r"|one lump[- ]?sum|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once"
+    r")\b"
 )
 
 
@@ -1210,8 +1218,8 @@ def _full_cue(piece: str) -> bool:
 
 # "The balance" after a first payment is the rest of it: "$300 on Friday and the balance by the end of the month".
 _REST_RE: Final = re.compile(
-    r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|what remains|the leftover|everything else"
-    r"|the other|(?:and|then|plus) (?:\w+ ){0,3}?the (?:outstanding )?balance)\b"
+    rf"\b(?:{_THE} rest|{_THE} remainder|remaining|what'?s left|whatever is left|what remains|{_THE} leftover"
+    rf"|everything else|{_THE} other|(?:and|then|plus) (?:\w+ ){{0,3}}?{_THE} (?:outstanding )?{_BALANCE})\b"
 )
 
 

@@ -313,3 +313,37 @@ def test_a_timeline_without_an_unrefused_full_payment_has_no_basis(text: str) ->
 def test_without_a_reference_date_a_timeline_for_the_whole_balance_has_no_due_date() -> None:
     offer = parse_offer("I can pay it all in 3 months", balance=BALANCE)
     assert (offer.days, offer.basis, offer.pay_date) == (90, None, None)
+
+
+# --- 5. a few common misspellings in dates and payment cues --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "pay_date"),
+    [
+        ("I'll pay teh whole balence on thrusday", 1, "2025-03-13"),
+        ("Full ammount tommorow", 1, "2025-03-13"),
+        ("i can clear the ballance by firday", 2, "2025-03-14"),
+    ],
+)
+def test_misspelt_full_payment_cues_and_dates_are_a_full_payment_on_that_date(
+    text: str, days: int, pay_date: str
+) -> None:
+    offer = read(text)
+    assert (offer.days, offer.basis, offer.pay_date, offer.doubt) == (days, "in_full", pay_date, None)
+
+
+def test_a_misspelt_rest_is_the_rest() -> None:
+    offer = read("$500 now and teh rest in 2 months")
+    assert (offer.days, offer.basis, offer.amount, offer.doubt) == (60, "lump_sum", 500.0, None)
+
+
+def test_a_misspelt_balance_describes_the_debt_not_an_offer() -> None:
+    offer = read("my ballance is 4850 dollars")
+    assert (offer.days, offer.act, offer.amount) == (None, "other", None)
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [("wensday", "2025-03-12"), ("next thrusday", "2025-03-20")])
+def test_misspelt_weekdays_resolve(phrase: str, expected: str) -> None:
+    (mention,) = find_dates(phrase, WEDNESDAY)
+    assert mention.date.isoformat() == expected
