@@ -22,9 +22,11 @@ Parsing rules, in the order they apply:
    (``a mom of three``, ``my son is 5``). A number right after a timeline with only ``or``, ``maybe``, ``perhaps`` and
    commas between takes its unit: ``a month or two`` is 30 or 60 days, ``a year, maybe two`` one year or two
    (alternatives, rule 4), never two days.
-2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``, ``I've been out of
-   work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``) and account status (``90 days past
-   due``) are skipped. A supposition is no history: ``What if I paid you $600 a month?``, ``if I had 90 days``.
+2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``,
+   ``I've been out of work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``,
+   ``I've been paying $50 a week on this for 2 years and the balance barely moves``: no rate offered and no full
+   payment) and account status (``90 days past due``) are skipped. A supposition is no history:
+   ``What if I paid you $600 a month?``, ``if I had 90 days``.
 3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
    ``instead of 30``, ``the offer of 30 days``, or after the number: ``the 45 days you offered``,
    ``the 30 days they gave me``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``)
@@ -53,10 +55,13 @@ Parsing rules, in the order they apply:
    ``I can live with 100 days``) proposes them and accepts nothing; said of nothing (``works for me, 90 days``) it still
    agrees to what is on the table. Without an own timeline, an acceptance cue accepts the quoted number or the standing
    offer, unless the message states a full payment of its own (``fine. I'll pay the whole thing``: a proposal in full,
-   rule 6, never an acceptance); a refusal (``no way``, ``I'll never pay``, a negated number) is a ``reject`` with
-   ``days=None``; a money amount or instalment count alone is a ``propose`` with ``days=None``; anything else is
-   ``other``. Without a reference date, relative dates (``today``, ``next Friday``, ``the 15th``) carry no timeline, so
-   ``I can pay on the 15th`` is ``other``.
+   rule 6, never an acceptance); a refusal (``no way``, ``I'll never pay``, a negated number,
+   ``My client respectfully declines the proposed terms``, ``I have to turn down your offer``, scorn aimed at the terms,
+   ``your offer is ridiculous``, or said alone, ``That's ridiculous!``) is a ``reject`` with ``days=None``, and a
+   complaint about something else (``This is ridiculous, you people keep calling my mother``) is none; a money amount or
+   instalment count alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date,
+   relative dates (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is
+   ``other``.
 6. **Terms as people say them** (when the caller passes the balance and a reference date, as the graph does; see
    :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of at
    least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date to it
@@ -467,7 +472,10 @@ _AMOUNT_CONTEXT_RE: Final = re.compile(
 _REJECT_RE: Final = re.compile(
     r"\bno way\b|\bno deal\b|\bnot acceptable\b|\bunacceptable\b"
     r"|\bnot (?:possible|happening|going to happen|a chance)\b"
-    r"|\bimpossible\b|\b(?:refuse|refuses|reject|rejected|decline|declined)\b|\b(?:ridiculous|absurd|outrageous)\b"
+    # "My client respectfully declines the proposed terms"; "my card was declined" refuses nothing.
+    r"|\bimpossible\b|\b(?:refuse|refuses|reject|rejected|decline|declines|declining)\b"
+    r"|(?<!was )(?<!were )(?<!been )(?<!got )(?<!get )\bdeclined\b"
+    r"|\b(?:turn|turns|turning) (?:down (?:the|your|this|that|these|those)\b|(?:it|that|this|them) down\b)"
     r"|\b(?:not|never) (?:doing|agreeing to|signing) (?:that|this|it)\b|\b(?:no chance|not gonna happen)\b"
     r"|\bnever (?:going to |gonna )?(?:pay|paying|see a)\b"
     r"|\b(?:won'?t|will not|not|ain'?t|am not) (?:be )?(?:going to |gonna )?(?:pay|paying)\b"
@@ -1124,9 +1132,28 @@ def _hedged(text: str, accepts: list[int]) -> bool:
     return any(m.start() > accepts[0] for m in _CONTRAST_RE.finditer(text))
 
 
+# Scorn refuses the terms only when aimed at them ("your offer is ridiculous", "what an absurd deal") or said alone
+# ("That's ridiculous."); "This is ridiculous, you people keep calling my mother" is a complaint, not a refusal.
+_SCORN_ALONE_RE: Final = re.compile(
+    r"^\W*(?:(?:wow|come on|seriously|omg)\W+)?(?:(?:that|this|it)\s*(?:'s|s|is|sounds|seems)\s+)?"
+    r"(?:\w+ly\s+|so\s+|just\s+)?(?:ridiculous|absurd|outrageous|insulting|laughable)\W*$"
+)
+_SCORNED_TERMS_RE: Final = re.compile(
+    r"\b(?:offers?|deals?|proposals?|terms|plans?|amounts?|numbers?|deadlines?|timelines?|demands?|requests?)\b"
+    r"(?:\s+(?:is|are|sounds|seems|looks))?(?:\s+\w+)?\s+(?:ridiculous|absurd|outrageous|insulting|laughable)\b"
+    r"|\b(?:ridiculous|absurd|outrageous|insulting|laughable)\s+(?:\w+\s+)?(?:offers?|deals?|proposals?|terms|plans?"
+    r"|amounts?|demands?|requests?)\b"
+)
+
+
+def _scorns_terms(text: str) -> bool:
+    """Whether scorn refuses the terms: aimed at them, or the whole message (``That's ridiculous!``)."""
+    return bool(_SCORNED_TERMS_RE.search(text) or _SCORN_ALONE_RE.match(text))
+
+
 def _rejects(text: str) -> bool:
     first_clause = re.split(r"[,.;!?:—]", text.strip(), maxsplit=1)[0].strip()
-    return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause))
+    return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause) or _scorns_terms(text))
 
 
 def _full_payment_stated(text: str) -> bool:

@@ -347,3 +347,49 @@ def test_a_misspelt_balance_describes_the_debt_not_an_offer() -> None:
 def test_misspelt_weekdays_resolve(phrase: str, expected: str) -> None:
     (mention,) = find_dates(phrase, WEDNESDAY)
     assert mention.date.isoformat() == expected
+
+
+# --- 6. refusals, complaints and history ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My client respectfully declines the proposed terms.",
+        "We are declining the settlement offer",
+        "I have to turn down your offer",
+        "We must turn it down",
+        "your offer is ridiculous",  # scorn aimed at the terms
+        "what an absurd proposal",
+        "wow, that is absolutely ridiculous!",  # scorn said alone answers the offer
+    ],
+)
+def test_declining_and_scorning_the_terms_rejects_them(text: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act) == (None, "reject")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is ridiculous, you people keep calling my sister at 7am.",  # a complaint about the calls
+        "It is outrageous that you call me at work",
+        "the interest is ridiculous",
+        "my card was declined",  # the bank's refusal, not the client's
+    ],
+)
+def test_a_complaint_is_no_refusal_of_the_terms(text: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act) == (None, "other")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been sending $100 a month for a year and the balance hasn't changed.",
+        "I have been paying 75 a week on this since 2023 and the debt keeps growing",
+    ],
+)
+def test_a_rate_told_in_the_present_perfect_is_history_and_no_full_payment(text: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.basis, offer.doubt) == (None, "other", None, None)
