@@ -89,15 +89,15 @@ Parsing rules, in the order they apply:
    and pays (``I'll pay it all``) or is a fragment (``the whole thing.``), and the date's sentence is a fragment too
    (``thursday. the whole thing.``) or the payment points back at it
    (``My payout arrives January 8th; I'll pay the full balance that day.``); a date told with a call, a letter or a
-   meeting dates nothing. A timeline with a full-payment cue in its sentence (``I can pay it all in 3 months``) is
-   ``in_full`` as well, due that many days after the reference date. A date without the amount
-   (``I can pay on the 15th``) is read but in doubt. ``in two paychecks`` counts 14 days a paycheck
-   (``dates.PAYCHECK_DAYS``), and ``after four more paychecks`` the next four (56 days); ``two more weeks`` is relative
-   to the standing offer and no timeline. An instalment rate with no timeline (``200 a month``,
-   ``$50 every other week``, ``monthly payments of $400``, ``$450/month``, ``$400 out of each paycheck``) is
-   ``instalments``: the payments needed to clear the balance times the period, e.g. 4,850 at 200 a month is 25 payments,
-   750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is ``lump_sum``: ceil((balance − lump)
-   / rate) payments times the period, the lump as the ``amount``.
+   meeting dates nothing. A timeline in a sentence stating a full payment (a payment and a full-payment cue:
+   ``I can pay it all in 3 months``; not ``90 days is fair given everything``) is ``in_full`` as well, due that many
+   days after the reference date. A date without the amount (``I can pay on the 15th``) is read but in doubt.
+   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``), and ``after four more paychecks`` the next
+   four (56 days); ``two more weeks`` is relative to the standing offer and no timeline. An instalment rate with no
+   timeline (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``,
+   ``$400 out of each paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g.
+   4,850 at 200 a month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
+   ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
    (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
    ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
@@ -1625,7 +1625,8 @@ def _timeline_terms(offer: Offer, sentence: str, terms: Terms) -> Offer:
     how = None
     if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
         how = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
-    if _full_cue(sentence) and terms.reference_date is not None and offer.days is not None and offer.days > 0:
+    stated = _full_payment_stated(sentence)  # "90 days is fair given everything" pays nothing in full
+    if stated and terms.reference_date is not None and offer.days is not None and offer.days > 0:
         # "After four more paychecks I'll be able to clear it completely": the whole balance by that day.
         due = (terms.reference_date + dt.timedelta(days=offer.days)).isoformat()
         whole = f" of {_money(terms.balance)}" if terms.balance is not None else ""

@@ -304,9 +304,11 @@ def test_paychecks_still_to_come_say_how_they_were_counted() -> None:
     [
         "I need 3 months",  # no full payment named
         "I can't pay it all in 30 days, I need 60 days",  # the full payment is refused
+        "90 days is fair given everything",  # "everything" here pays nothing
+        "I lost everything, I need 90 days",
     ],
 )
-def test_a_timeline_without_an_unrefused_full_payment_has_no_basis(text: str) -> None:
+def test_a_timeline_without_a_full_payment_stated_has_no_basis(text: str) -> None:
     assert read(text).basis is None
 
 
