@@ -28,7 +28,8 @@ Parsing rules, in the order they apply:
    payment) and account status (``90 days past due``) are skipped. A supposition is no history:
    ``What if I paid you $600 a month?``, ``if I had 90 days``.
 3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
-   ``instead of 30``, ``the offer of 30 days``, or after the number: ``the 45 days you offered``,
+   ``instead of 30``, ``thanks for the offer of 30 days``, an offer the speaker received, where
+   ``the offer of 90 days stands`` is their own; or after the number: ``the 45 days you offered``,
    ``the 30 days they gave me``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``)
    is *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not enough``),
    unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a refusal:
