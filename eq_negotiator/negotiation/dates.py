@@ -18,12 +18,16 @@ Decisions, each the latest day the client's words allow (a term is the latest da
 - Numeric dates: ``by 2/27``, ``on 3/15``, ``2/15/2026``, ``2/15/26``. They are read month first, as in the US (the
   balances are in dollars and paychecks biweekly), unless only the day-first reading is a date (``15/2``); the reply
   states the resolved date, so a client who meant the other one can say. Without a year the date is the next one on
-  or after the reference date, and it needs a preposition before it (``on``, ``by``, ``before``, ``until``, ``due``),
-  so ``24/7`` and ``1/2`` (a half) are no dates. With a year the date is exact, and may be past.
+  or after the reference date. After a preposition (``on``, ``by``, ``before``, ``until``, ``due``) either reading
+  will do; without one (``Full amount 6/30``, ``Would 8/22 work?``) only the month-first reading counts, and never a
+  fraction (``1/2``, ``3/4 of it``: a first number below a second one up to 12, or ``of`` after it) nor a ratio, so
+  ``24/7`` and ``50/50`` are no dates. With a year the date is exact, and may be past.
 - ``end of the month``, ``end of this month``, ``month end``, ``before the month is over``, ``before the month
   ends``: the reference month's last day; ``end of next month``: the next month's last day. ``this week`` and ``next
   week``: that week's Sunday; ``next month``: its last day.
 - ``my next paycheck``, ``next payday``: 14 days on, the latest a biweekly paycheck comes (:data:`PAYCHECK_DAYS`).
+- A few common misspellings read as the word: ``tommorow``, ``tomorow``, ``2morrow``, ``wensday``, ``thrusday``,
+  ``firday``... (a small fixed list, never a fuzzy match).
 
 Words for *now* are returned with ``now=True``: the parser uses them only beside a full-payment cue, since ``now``
 also just means "at this point" ("now I can do 60 days").
@@ -42,8 +46,16 @@ PAYCHECK_DAYS: Final[int] = 14
 biweekly cycle, the most common one in the US; the parse result says so in its note."""
 
 WEEKDAYS: Final[tuple[str, ...]] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Common misspellings, a small fixed list (never a fuzzy match): "wensday", "thrusday", "tommorow".
+_WEEKDAY_TYPOS: Final[dict[str, str]] = {
+    "wensday": "wednesday", "wendsday": "wednesday", "wednsday": "wednesday", "thrusday": "thursday",
+    "thurday": "thursday", "tusday": "tuesday", "tuseday": "tuesday", "firday": "friday", "saterday": "saturday",
+}  # fmt: skip
+_TOMORROW_TYPOS: Final[tuple[str, ...]] = ("tommorow", "tomorow", "tommorrow", "tomorrw", "2morrow")
 _WEEKDAY_RE = (
-    r"(?P<weekday>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
+    r"(?P<weekday>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|"
+    + "|".join(_WEEKDAY_TYPOS)
+    + ")"
 )
 _MONTH_SPELLINGS: Final[tuple[tuple[str, ...], ...]] = (
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -59,7 +71,7 @@ _DATE_RE: Final = re.compile(
     r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<after>(?:the )?day after tomorrow)\b"
     r"|\b(?P<now>right now|right away|immediately|straight away|asap|now)\b"
-    r"|\b(?P<today>today|tonight|tomorrow|tmrw|tmr)\b"
+    rf"|\b(?P<today>today|tonight|tomorrow|tmrw|tmr|{'|'.join(_TOMORROW_TYPOS)})\b"
     r"|\b(?P<end>(?:the )?end of (?:the |this )?month|month'?s? end|(?:the )?end of next month"
     r"|(?:the|this) month (?:is (?:over|out|up|done)|ends))\b"
     # "the 5th of next month" is one date; it must win over "the 5th" and "next month" read apart.
@@ -67,6 +79,9 @@ _DATE_RE: Final = re.compile(
     rf"(?P<omonth>next month|the next month|the following month|this month|the month|{_MONTH_RE})\b"
     r"|\b(?P<numeric>(?:(?:on|by|before|until|till|til|due|no later than) )(?P<num_a>\d{1,2})/(?P<num_b>\d{1,2})"
     r"(?!/\d)|(?P<ya>\d{1,2})/(?P<yb>\d{1,2})/(?P<year>\d{4}|\d{2}))\b"
+    # A numeric date with no preposition ("Full amount 6/30", "Would 8/22 work?"): month first only, and never a
+    # fraction ("1/2", "3/4 of it") or a ratio ("24/7", "50/50").
+    r"|(?<![\w$£€./])(?P<bare_a>\d{1,2})/(?P<bare_b>\d{1,2})(?![\w/%]|\.\d| of\b)"
     r"|\b(?P<period>(?:this|next) (?:week|month))\b"
     rf"|\b(?P<rel>(?:this|next|on|by|before|until|this coming|coming) )?{_WEEKDAY_RE}\b"
     rf"|\b(?P<mname>{_MONTH_RE})\.? (?P<mday>\d{{1,2}})(?:st|nd|rd|th)?\b"
@@ -130,9 +145,10 @@ def _ordinal_of(reference: dt.date, day: int, month: str) -> dt.date | None:
     return _day_in_month(*_next_month(reference.year, reference.month), day)
 
 
-def _numeric_date(first: int, second: int, year: int) -> dt.date | None:
+def _numeric_date(first: int, second: int, year: int, *, month_first_only: bool = False) -> dt.date | None:
     """``first/second`` in ``year``: month first, or day first when only that reading is a date; else ``None``."""
-    for month, day in ((first, second), (second, first)):
+    readings = ((first, second),) if month_first_only else ((first, second), (second, first))
+    for month, day in readings:
         try:
             return dt.date(year, month, day)
         except ValueError:
@@ -141,6 +157,7 @@ def _numeric_date(first: int, second: int, year: int) -> dt.date | None:
 
 
 def _weekday(reference: dt.date, name: str, relation: str) -> dt.date:
+    name = _WEEKDAY_TYPOS.get(name, name)
     target = next(i for i, full in enumerate(WEEKDAYS) if full.startswith(name[:3]))
     ahead = (target - reference.weekday()) % 7
     if relation.strip() == "next":
@@ -187,6 +204,14 @@ def _resolve(match: re.Match[str], reference: dt.date) -> dt.date | None:
         if this_year is None or this_year >= reference:
             return this_year
         return _numeric_date(first, second, reference.year + 1)
+    if match["bare_a"]:
+        month, day = int(match["bare_a"]), int(match["bare_b"])
+        if month < day <= 12:
+            return None  # a fraction: "1/2", "2/3", "3/4"
+        this_year = _numeric_date(month, day, reference.year, month_first_only=True)
+        if this_year is None or this_year >= reference:
+            return this_year
+        return _numeric_date(month, day, reference.year + 1, month_first_only=True)
     if match["mname"]:
         return _named_date(reference, _MONTH_NAMES[match["mname"]], int(match["mday"]))
     if match["dmname"]:

@@ -9,70 +9,105 @@ uses it by default.
 Parsing rules, in the order they apply:
 
 1. **Not timelines.** Money (``$200``, ``50 bucks``, ``£100 a week``, shorthand thousands ``1.2k``, ``$2.5k``,
-   ``2 grand``), percentages, dates (``the 15th``, ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``,
-   ``5:30``), phone, account and reference numbers are never days. A bare number paid first (``1,000 down``, ``300
-   upfront``) is money; one paid now (``250 now``, ``300 today``) is money in a message about paying (a payment
-   verb, the rest of the balance, or another amount: ``i could do 250 now and 150 a month after that``), and
-   otherwise what it always was (``maybe 40 now?`` is 40 days). A timeline is a number with a unit (``day``,
-   ``week`` = 7, ``fortnight`` = 14, ``month`` = 30, ``quarter`` = 90, ``year`` = 365; digits or words:
-   ``forty-five days``, ``a hundred and twenty days``, ``a month and a half`` = 45, ``two months and ten days`` =
-   70, ``a full quarter`` = 90, ``two whole weeks`` = 14; ``a quarter of the balance`` is a share, not 90 days),
-   or a bare number (``maybe 40?``) that is not followed by some other noun (``2 kids``, ``3 payments``, ``250
-   people``).
-2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``, ``I've been out of
-   work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``) and account status (``90 days past
-   due``) are skipped. A supposition is no history: ``What if I paid you $600 a month?``, ``if I had 90 days``.
+   ``2 grand``), percentages, dates (``the 15th``, ``10/15``, ``March 3rd``), clock times (``at 5``, ``6pm``, ``5:30``),
+   phone, account and reference numbers are never days. A bare number paid first (``1,000 down``, ``300 upfront``) is
+   money; one paid now (``250 now``, ``300 today``) is money in a message about paying (a payment verb, the rest of the
+   balance, or another amount: ``i could do 250 now and 150 a month after that``), and otherwise what it always was
+   (``maybe 40 now?`` is 40 days). A timeline is a number with a unit (``day``, ``week`` = 7, ``fortnight`` = 14,
+   ``month`` = 30, ``quarter`` = 90, ``year`` = 365; digits or words: ``forty-five days``,
+   ``a hundred and twenty days``, ``a month and a half`` = 45, ``two months and ten days`` = 70, ``a full quarter`` =
+   90, ``two whole weeks`` = 14; ``a quarter of the balance`` is a share, not 90 days), or a bare number (``maybe 40?``)
+   that is not followed by some other noun (``2 kids``, ``3 payments``, ``250 people``) and is no count in prose: the
+   word ``one`` alone (``quick one``, ``that one``), a rank (``number one``), a family's size or an age
+   (``a mom of three``, ``my son is 5``). A number right after a timeline with only ``or``, ``maybe``, ``perhaps`` and
+   commas between takes its unit: ``a month or two`` is 30 or 60 days, ``a year, maybe two`` one year or two
+   (alternatives, rule 4), never two days.
+2. **Not offers.** Rates (``every two weeks``, ``$500 a month``), history (``3 months ago``,
+   ``I've been out of work for six weeks``, ``I was told I had 30 days``, ``I paid $600 a month``,
+   ``I've been paying $50 a week on this for 2 years and the balance barely moves``: no rate offered and no full
+   payment) and account status (``90 days past due``) are skipped. A supposition is no history:
+   ``What if I paid you $600 a month?``, ``if I had 90 days``.
 3. **Whose number.** A number the message attributes to the other side (``you said 30 days``, ``your 30 days``,
-   ``instead of 30``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``) is
-   *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not
-   enough``), unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a
-   refusal: ``I can't pay in less than 90 days`` proposes 90, ``we can't go beyond 45 days`` proposes 45. The
-   others are the speaker's *own* numbers.
-4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe
-   40?`` → 40; ``145 days is too long; I can do 60`` → 60). A number taken back by a revision marker (``actually``,
-   ``make that``, ``on second thought``, ``scratch that``, ``I mean``, ``or rather``) is no second offer: ``I can do
-   60 days. Actually, make that 90`` is 90 with no doubt, and ``$200 a month, actually make that $250`` (or a bare
-   ``250``) keeps the rate. Numbers joined as a range or alternatives (``60 to 90 days``, ``60-90 days``,
-   ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``) mean the speaker can live with any of
-   them, so the offer is the bound the listener would pick: the *lower* bound from the debtor (the creditor wants
-   fewer days), the *upper* bound from the creditor (the debtor wants more).
+   ``instead of 30``, ``thanks for the offer of 30 days``, an offer the speaker received, where
+   ``the offer of 90 days stands`` is their own; or after the number: ``the 45 days you offered``,
+   ``the 30 days they gave me``) is *theirs*; a number refused (``I can't do 30``, ``30 days is too short``, ``not 30``)
+   is *negated*, and so is one called hard to meet (``30 is really tight for me``, ``30 days is hard``, ``not enough``),
+   unless a ``but`` takes it back (``tight but doable``). A negation across a comparative is not a refusal:
+   ``I can't pay in less than 90 days`` proposes 90, ``we can't go beyond 45 days`` proposes 45. The others are the
+   speaker's *own* numbers.
+4. **Which own number.** Later numbers revise earlier ones, so the last own number wins (``I can't do 30, maybe 40?`` →
+   40; ``145 days is too long; I can do 60`` → 60). A number taken back by a revision marker (``actually``,
+   ``make that``, ``on second thought``, ``scratch that``, ``I mean``, ``or rather``, ``change that to``, ``no wait``, a
+   bare ``no,`` or ``wait,``; not ``no more than``) is no second offer, and neither is the speaker's own earlier offer
+   told as such (``I offered 2 months yesterday``) before a later own number:
+   ``I can do 60 days. Actually, make that 90`` is 90 with no doubt, and ``$200 a month, actually make that $250`` (or a
+   bare ``250``) keeps the rate. Numbers joined as a range or alternatives (``60 to 90 days``, ``60-90 days``,
+   ``between 45 and 60 days``, ``45 or 60 days``, ``from 120 to 90 days``, ``a year, maybe two``) mean the speaker can
+   live with any of them, so the offer is the bound the listener would pick: the *lower* bound from the debtor (the
+   creditor wants fewer days), the *upper* bound from the creditor (the debtor wants more).
 5. **The act.** An own timeline is a ``propose``, or an ``accept`` when an acceptance cue (``deal``, ``I agree``,
-   ``works for me``, ``let's do it``, a leading ``ok``) stands outside a question and no ``but`` counter follows
-   it, provided the number matches the standing offer (or none is known): accepting a number that is not on the
-   table is a counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so
-   ``let's do`` is no acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or
-   not, except in a question: ``Thirty days!?`` echoes their number, and a question never concludes an agreement.
-   A question proposing terms (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. Without
-   an own timeline, an acceptance cue accepts the quoted number or the standing offer; a refusal (``no way``,
-   ``I'll never pay``, a negated number) is a ``reject`` with ``days=None``; a money amount or instalment count
-   alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date, relative dates
-   (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is ``other``.
+   ``works for me``, ``let's do it``, a leading ``ok``) stands outside a question and no ``but`` counter follows it,
+   provided the number matches the standing offer (or none is known): accepting a number that is not on the table is a
+   counter-proposal. ``let's do 90 days`` and ``let's go with $450/month`` name their own terms, so ``let's do`` is no
+   acceptance cue before a number. Naming exactly the standing offer is an acceptance, cue or not, except in a question:
+   ``Thirty days!?`` echoes their number, and a question never concludes an agreement. A question proposing terms
+   (``can we do 60?``, ``What if I paid you $600 a month?``) is a ``propose``. A cue that judges the client's own new
+   terms (``90 days is fair``, ``25 days is doable``, ``Friday works for me``, ``$300 a month works for us``,
+   ``I can live with 100 days``) proposes them and accepts nothing; said of nothing (``works for me, 90 days``) it still
+   agrees to what is on the table. Without an own timeline, an acceptance cue accepts the quoted number or the standing
+   offer, unless the message states a full payment of its own (``fine. I'll pay the whole thing``: a proposal in full,
+   rule 6, never an acceptance); a refusal (``no way``, ``I'll never pay``, a negated number,
+   ``My client respectfully declines the proposed terms``, ``I have to turn down your offer``, scorn aimed at the terms,
+   ``your offer is ridiculous``, or said alone, ``That's ridiculous!``) is a ``reject`` with ``days=None``, and a
+   complaint about something else (``This is ridiculous, you people keep calling my mother``) is none; a money amount or
+   instalment count alone is a ``propose`` with ``days=None``; anything else is ``other``. Without a reference date,
+   relative dates (``today``, ``next Friday``, ``the 15th``) carry no timeline, so ``I can pay on the 15th`` is
+   ``other``.
 6. **Terms as people say them** (when the caller passes the balance and a reference date, as the graph does; see
-   :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of
-   at least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date
-   to it (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
-   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``June 5th``, ``end of the month``, ``before the month is
-   over``...); paying today is one day, the shortest term. With a full-payment cue (``it all``, ``in full``, ``the
-   entire outstanding amount``, ``the full thing``, ``pay it off in one go``, ``in a single lump-sum payment``,
-   ``have it paid off``, an amount of at least the balance) the offer's ``basis`` is ``in_full`` and its ``amount``
-   the balance; ``$50 toward the balance`` is a part payment, not a full one. A date with a part payment (``$50 on
-   Friday``) sets no timeline; a lump sum with the rest later (``$500 now and the rest in 3 months``, ``put 1k down
-   today and pay off the remainder within 60 days``, ``$300 on Friday and the balance by the end of the month``) is
-   ``lump_sum`` with the lump as its ``amount``: the rest (``the rest``, ``the remainder``, ``what's left``, ``the
-   balance`` after a first payment) sets the timeline, and a date before it in the sentence is the first
-   payment's, no competing timeline. A date without the amount (``I can pay on the 15th``) is read but in doubt.
-   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``). An instalment rate with no timeline
-   (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``, ``$400 out of each
-   paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g. 4,850 at 200 a
-   month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
+   :class:`Terms`). A payment date in a sentence about paying (a payment, full-payment or rest cue, or an amount of at
+   least the balance: ``I can do 5k by the end of the month``) is a timeline: the days from the reference date to it
+   (``eq_negotiator.negotiation.dates`` resolves ``today``, ``tomorrow``, ``this Friday``, ``next Friday``,
+   ``the 15th``, ``the 5th of next month``, ``by 2/27``, ``8/22`` with no preposition, ``June 5th``,
+   ``end of the month``, ``before the month is over``...); a date with a verdict said of it (``Friday works for me``) is
+   a payment date too, unless the sentence is about a call or a meeting; paying today is one day, the shortest term. A
+   few common misspellings of the cue words count as the words (``teh``, ``balnce``, ``ballance``, ``ammount``; in dates
+   ``tommorow``, ``wensday``, ``thrusday``): a small fixed list, never a fuzzy match, and never of a number. With a
+   full-payment cue (``it all``, ``in full``, ``the entire outstanding amount``, ``the full thing``,
+   ``pay it off in one go``, ``in a single lump-sum payment``, ``have it paid off``, ``clear it completely``, and
+   telegraphic ``full amount``, ``whole balance``, ``full payment``, an amount of at least the balance; not one refused:
+   ``I can't pay it all``) the offer's ``basis`` is ``in_full`` and its ``amount`` the balance;
+   ``$50 toward the balance`` is a part payment, not a full one. A date with a part payment (``$50 on Friday``) sets no
+   timeline; a lump sum with the rest later (``$500 now and the rest in 3 months``,
+   ``put 1k down today and pay off the remainder within 60 days``,
+   ``$300 on Friday and the balance by the end of the month``) is ``lump_sum`` with the lump as its ``amount``: the rest
+   (``the rest``, ``the remainder``, ``what's left``, ``the balance`` after a first payment) sets the timeline, and a
+   date before it in the sentence is the first payment's, no competing timeline, as is the first payment's own timeline
+   when the rest has one (``an initial payment of $1,500 within 7 days, with the remaining balance within 120 days`` is
+   120 days). A date a timeline is counted from is part of it: ``within 45 days of today's date`` is 45 days,
+   ``two weeks from Friday`` two weeks after Friday. A date in a clause that names no payment, beside a clause that pays
+   on a date of its own, only tells the story: ``Following our call on Monday, I will pay it all on the 25th`` is the
+   25th. A date in a sentence of its own dates the full payment in the sentence next to it when that one has no timeline
+   and pays (``I'll pay it all``) or is a fragment (``the whole thing.``), and the date's sentence is a fragment too
+   (``thursday. the whole thing.``) or the payment points back at it
+   (``My payout arrives January 8th; I'll pay the full balance that day.``); a date told with a call, a letter or a
+   meeting dates nothing. A timeline in a sentence stating a full payment (a payment and a full-payment cue:
+   ``I can pay it all in 3 months``; not ``90 days is fair given everything``) is ``in_full`` as well, due that many
+   days after the reference date. A date without the amount (``I can pay on the 15th``) is read but in doubt.
+   ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``), and ``after four more paychecks`` the next
+   four (56 days); ``two more weeks`` is relative to the standing offer and no timeline. An instalment rate with no
+   timeline (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``,
+   ``$400 out of each paycheck``) is ``instalments``: the payments needed to clear the balance times the period, e.g.
+   4,850 at 200 a month is 25 payments, 750 days. With a lump sum first (``$1,000 down today, then $250 a month``) it is
    ``lump_sum``: ceil((balance − lump) / rate) payments times the period, the lump as the ``amount``.
 7. **Doubt.** The parse result's ``doubt`` says why the terms must be confirmed before anyone acts on them
-   (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit
-   is ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
-   ``days=None``, never an acceptance), implausible timelines (zero, negative, a past date, beyond ten years: still
-   capped at :data:`MAX_DAYS`), two different own timelines outside one range, an explicit acceptance (``I agree``,
-   ``works for me``; not a leading ``ok``) that names other days than the standing offer, a payment date without
-   the amount, a full payment without a date. ``note`` says how the days were worked out, or what is in doubt.
+   (:data:`Doubt`): numbers in scientific or garbled notation (``10^9``, ``1e3``, ``10⁹``: masked whole, so no digit is
+   ever taken out of them; with a unit, ``I need 10^9 days`` proposes terms to confirm, a ``propose`` with
+   ``days=None``, never an acceptance), implausible timelines (zero, negative: ``-5 days``, not the spaced dash of
+   ``Deal - 120 days``; a past date, beyond ten years: still capped at :data:`MAX_DAYS`), two different own timelines
+   outside one range, an explicit acceptance (``I agree``, ``deal``, an opening ``Deal —``, ``works for me`` said of
+   nothing; not a leading ``ok``, nor a verdict on the client's own terms) that names other days than the standing
+   offer, a payment date without the amount, a full payment without a date. ``note`` says how the days were worked out,
+   or what is in doubt.
 """
 
 from __future__ import annotations
@@ -310,6 +345,9 @@ _NOW_WORDS: Final[frozenset[str]] = frozenset({"now", "today", "tonight"})
 """Words after a number paid now (``250 now``): money in a message about paying (see :func:`_settle_paid_now`)."""
 _FULL_UNIT_WORDS: Final[frozenset[str]] = frozenset({"full", "whole", "entire", "solid", "complete"})
 """Words between a count and its unit that change nothing (``a full quarter``, ``two whole weeks``)."""
+_MORE_WORDS: Final[frozenset[str]] = frozenset({"more", "additional", "extra", "further"})
+"""Words before paychecks that change nothing: ``four more paychecks`` are the next four, counted from today.
+``two more weeks`` is relative to the standing offer, so it is no timeline (the parser does not resolve it)."""
 _RANGE_CONNECTORS: Final[frozenset[str]] = frozenset({"to", "-", "or", "through", "thru"})
 """Words joining a range or alternatives whose unit comes last (``60 to 90 days``); ``and`` only after ``between``."""
 _PAY_VERBS: Final[frozenset[str]] = frozenset({"pay", "paying", "send", "sending", "afford", "deposit"})
@@ -355,15 +393,19 @@ _GARBLED_RE: Final = re.compile(
 )
 # A garbled number with a unit after it ("10^9 days") is a timeline the client proposes but no one can read.
 _UNIT_AFTER_RE: Final = re.compile(r"\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?|fortnights?|quarters?)\b")
+# A minus sign sits right on its number ("-5 days"); a spaced dash ("Deal - 120 days") is punctuation.
 _NEGATIVE_RE: Final = re.compile(
-    r"(?<![\w.])-\s?\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
+    r"(?<![\w.])-\d+(?:\.\d+)?\s*(?:-\s*)?(?:days?|weeks?|months?|years?|yrs?)\b"
     r"|\b(?:minus|negative)\s+(?:\w+\s+){0,2}(?:days?|weeks?|months?|years?)\b"
 )
 _TOKEN_RE: Final = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[a-z]+(?:'[a-z]+)*|\S")
 
 # Cues, matched on lower-cased text with the masked spans blanked out.
 _SENTENCE_END_RE: Final = re.compile(r"(?:[!?;…]|\.(?!\d))+")
-_CLAUSE_BREAK_RE: Final = re.compile(r"(?:[!?;…,:()—]|\.(?!\d))+|\b(?:but|however|though|although|so|because|cause)\b")
+# A comma inside an amount ("$4,850") breaks no clause.
+_CLAUSE_BREAK_RE: Final = re.compile(
+    r"(?:[!?;…:()—]|,(?!\d{3}\b)|\.(?!\d))+|\b(?:but|however|though|although|so|because|cause)\b"
+)
 _CONTRAST_RE: Final = re.compile(r"\b(?:but|however|though|only if|as long as|provided)\b")
 _NEGATION_RE: Final = re.compile(
     r"\b(?:can'?t|cannot|can not|couldn'?t|won'?t|will not|wouldn'?t|not|never|no way|unable to|impossible|"
@@ -395,6 +437,16 @@ _THEIRS_RE: Final = re.compile(
     r"demand|demanded|demanding|requested|quoted|insist|insisted|keep saying)\b"
     r"|\b(?:you'?re|you are|u r|they'?re)\s+(?:\w+\s+)?(?:offering|asking|demanding|saying|giving|proposing)\b"
     r"|\b(?:your|ur|their)\b|\b(?:the letter|letter says|letter said|was told|were told|instead of|rather than)\b"
+    # "thanks for the offer of 30 days" is one already made to the speaker; "the offer of 90 days stands" (a
+    # creditor's draft) and "an offer of 60 days" are the speaker's own.
+    r"|\b(?:for|about|regarding|re|considered|received|got|reviewed|read|saw|appreciate) the (?:offer|proposal"
+    r"|suggestion|extension)s? (?:of|for)\b"
+)
+# The other side named after the number: "the 45 days you offered", "the 30 days they gave me", "the 60 days offered".
+_POST_THEIRS_RE: Final = re.compile(
+    r"^\s*(?:that |which )?(?:(?:you|u|ya|y'all|they|you guys|you people|your \w+)\s+(?:\w+\s+)?"
+    r"(?:said|offered|offer|proposed|suggested|mentioned|gave|give|quoted|asked for|want|wanted|requested|demanded|"
+    r"put on the table|are offering|were offering)|(?:offered|proposed|suggested|quoted) (?:by|to|in))\b"
 )
 _HISTORY_RE: Final = re.compile(
     r"\b(?:ago|been|(?:was|were)(?! (?:thinking|hoping|wondering|planning|going to))|last|previous|previously|"
@@ -406,17 +458,25 @@ _POST_HISTORY_RE: Final = re.compile(
     r"^[\s,]*(?:(?:is|are|now|already)\s+)*(?:ago|past due|overdue|late|behind|in arrears|delinquent|old)\b"
 )
 # Money that describes the situation rather than an offer: "I owe $1,200", "rent is $900", "I make $1,400".
+# Common misspellings of the words the payment cues are made of: a small fixed list, never a fuzzy match (and numbers
+# are never guessed at). "teh full balnce on tuesday" is the full balance on Tuesday.
+_THE: Final = r"(?:the|teh|hte)"
+_BALANCE: Final = r"(?:balance|balnce|balence|ballance|balanse|blance)"
+_AMOUNT_WORD: Final = r"(?:amount|ammount|amout)"
 _AMOUNT_CONTEXT_RE: Final = re.compile(
-    r"\b(?:owe|owed|owing|balance|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
-    # "I make $1,400" is income; "make that $250" revises and "make weekly payments of 100" pays.
-    r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ )?(?:payments?|instalments?|installments?)\b)|"
+    rf"\b(?:owe|owed|owing|{_BALANCE}|debt|total|bill|bills|rent|earn|earns|income|salary|fee|fees|"
+    # "I make $1,400" is income; "make that $250" revises; "make weekly payments", "make an initial payment" pay.
+    r"(?:make|makes)(?! (?:that|it)\b)(?! (?:\w+ ){0,2}(?:payments?|instalments?|installments?)\b)|"
     r"interest|charge|charged|charging|cost|costs|spent|repair|mortgage)\b"
 )
 
 _REJECT_RE: Final = re.compile(
     r"\bno way\b|\bno deal\b|\bnot acceptable\b|\bunacceptable\b"
     r"|\bnot (?:possible|happening|going to happen|a chance)\b"
-    r"|\bimpossible\b|\b(?:refuse|refuses|reject|rejected|decline|declined)\b|\b(?:ridiculous|absurd|outrageous)\b"
+    # "My client respectfully declines the proposed terms"; "my card was declined" refuses nothing.
+    r"|\bimpossible\b|\b(?:refuse|refuses|reject|rejected|decline|declines|declining)\b"
+    r"|(?<!was )(?<!were )(?<!been )(?<!got )(?<!get )\bdeclined\b"
+    r"|\b(?:turn|turns|turning) (?:down (?:the|your|this|that|these|those)\b|(?:it|that|this|them) down\b)"
     r"|\b(?:not|never) (?:doing|agreeing to|signing) (?:that|this|it)\b|\b(?:no chance|not gonna happen)\b"
     r"|\bnever (?:going to |gonna )?(?:pay|paying|see a)\b"
     r"|\b(?:won'?t|will not|not|ain'?t|am not) (?:be )?(?:going to |gonna )?(?:pay|paying)\b"
@@ -444,6 +504,17 @@ _ACCEPT_RE: Final = re.compile(
     r"|\b(?:can|could) live with\b|\bit is\W*$|\bcount me in\b|\bgo ahead\b|\bhappy with (?:that|this)\b"
     r"|\b(?:we'?re|we are|i'?m|i am) in agreement\b"
 )
+# Cues that judge a subject rather than agree to the table: said of the client's own new terms ("90 days is fair",
+# "Friday works for me", "$450 a month works", "I can live with 90 days") they propose those terms (rule 5).
+_VERDICT_RE: Final = re.compile(
+    r"\b(?:(?:is|that'?s|it'?s) (?:fine|ok|okay|good|fair|acceptable|doable|reasonable)|works(?: for (?:me|us))?"
+    r"|sounds (?:good|great|fair|fine|ok|okay|reasonable|like a plan)|(?:fine|ok|okay) (?:by|with) (?:me|us)"
+    r"|(?:can|could) live with|happy with)\b"
+)
+# What may stand between a term and the verdict said of it: a few words, commas or a dash, no sentence end.
+_VERDICT_GAP_RE: Final = re.compile(r"[\s,—-]*(?:[\w'$]+[\s,—-]+){0,3}")
+# An opening "Deal" or "Agreed" agrees explicitly, unlike a leading "ok" ("Deal — 90 days then" conflicts with 45).
+_EXPLICIT_LEADING_RE: Final = re.compile(r"^\W*(?:(?:it'?s a |you'?ve got a )?deal|agreed)\b")
 _LEADING_ACCEPT_RE: Final = re.compile(
     r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
     r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
@@ -493,6 +564,9 @@ class _Mention:
     first: bool = False  # an amount paid down or now ("$1,000 down", "250 now"): a lump sum before the rest
     # A bare number paid now ("250 now") is money only in a message about paying, else this (_settle_paid_now).
     unless_paying: Literal["days", "nothing"] | None = None
+    # An alternative to the timeline before it, its unit elided ("a year, maybe two"): one group with it (rule 4).
+    alternative: bool = False
+    full: bool = False  # a date of the full payment named in the next sentence ("thursday. the whole thing.")
 
 
 def _normalise(text: str) -> str:
@@ -632,6 +706,8 @@ def _duration_at(tokens: list[_Token], i: int) -> tuple[float, int, int] | None:
         j += 1
     if text(j) in _FULL_UNIT_WORDS and text(j + 1) in _UNIT_DAYS:  # "a full quarter"
         j += 1
+    if text(j) in _MORE_WORDS and text(j + 1) in _PAYCHECK_UNITS:  # "four more paychecks"
+        j += 1
     if text(j) in ("quarter", "quarters") and text(j + 1) == "of":
         return None  # "a quarter of the balance" is a share, not 90 days
     unit = _UNIT_DAYS.get(text(j))
@@ -736,6 +812,7 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
         return tokens[k].text if 0 <= k < len(tokens) else ""
 
     i = 0
+    last_duration: tuple[int, int] | None = None  # the index after the latest timeline, and its unit
     while i < len(tokens):
         token = tokens[i]
         if token.kind == "money" and token.value is not None:
@@ -746,14 +823,39 @@ def _scan(tokens: list[_Token]) -> Iterator[_Mention]:
             continue
         duration = _duration_at(tokens, i)
         if duration is not None:
-            days, end, _ = duration
+            days, end, unit = duration
             yield _Mention("days", days, token.start, tokens[end - 1].end, rate=text(i - 1) in _RATE_WORDS)
-            i = end
+            i, last_duration = end, (end, unit)
             continue
         if token.kind == "num" and token.value is not None:
+            elided = _elided_unit(tokens, last_duration, i)
+            paid_now = _paid_first_at(tokens, i + 1) is not None  # "6 months or 500 now" offers money
+            if elided is not None and not paid_now and _is_bare_timeline(tokens, i, token.value):
+                yield _Mention("days", token.value * elided, token.start, token.end, alternative=True)
+                i += 1
+                continue
             i = yield from _scan_number(tokens, i)
             continue
         i += 1
+
+
+# Words offering an alternative whose unit is left out: "a year, maybe two", "a month or two", "6 months or maybe 7".
+_ALTERNATIVE_WORDS: Final[frozenset[str]] = frozenset({"or", "maybe", "perhaps", "possibly", "probably", "even"})
+
+
+def _elided_unit(tokens: list[_Token], last_duration: tuple[int, int] | None, i: int) -> int | None:
+    """The unit a bare number at ``i`` takes from the timeline just before it ("a month or two"), or ``None``.
+
+    Only words offering an alternative (``or``, ``maybe``...) and commas may stand between the two.
+    """
+    if last_duration is None:
+        return None
+    end, unit = last_duration
+    between = [t.text for t in tokens[end:i]]
+    words = [w for w in between if w != ","]
+    if not words or not set(words) <= _ALTERNATIVE_WORDS:
+        return None
+    return unit
 
 
 def _scan_number(tokens: list[_Token], i: int) -> Generator[_Mention, None, int]:
@@ -811,9 +913,30 @@ def _is_plain_number(tokens: list[_Token], i: int, value: float) -> bool:
     return not (previous in _CLOCK_WORDS and value <= 12)  # "call me at 5"
 
 
+# People a count or an age belongs to: "a single mom of three", "my son is 5" are no timelines.
+_PEOPLE_WORDS: Final[frozenset[str]] = frozenset(
+    {
+        "mom", "mum", "mother", "dad", "father", "parent", "parents", "family", "household", "grandma", "grandmother",
+        "grandpa", "grandfather", "son", "daughter", "kid", "kids", "child", "children", "baby", "boy", "girl", "he",
+        "she", "they", "sister", "brother", "wife", "husband",
+    }
+)  # fmt: skip
+
+
 def _is_bare_timeline(tokens: list[_Token], i: int, value: float) -> bool:
-    """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time."""
+    """Whether the unit-less number at ``i`` reads as a timeline (``maybe 40?``) rather than a count or a time.
+
+    Counts in prose are no timelines: the word ``one`` alone (``quick one``, ``this one``, ``one of them``), a rank
+    (``number one``), the size of a family (``mom of three``) and an age (``my son is 5``).
+    """
     if value != int(value) or not 1 <= value <= MAX_BARE_DAYS or not _is_plain_number(tokens, i, value):
+        return False
+    before = [tokens[k].text if k >= 0 else "" for k in (i - 2, i - 1)]
+    if (tokens[i].text == "" and value == 1) or before[1] == "number":
+        return False  # a merged number word has no text of its own: "one" is a pronoun here, not one day
+    if before[1] in ("he's", "she's", "they're") or (
+        before[0] in _PEOPLE_WORDS and before[1] in ("of", "is", "are", "turned", "turns")
+    ):
         return False
     if i + 1 >= len(tokens):
         return True
@@ -862,7 +985,7 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
         after = text[mention.end : mention.end + 200]  # a clause is shorter; the cap keeps long messages linear
         echo = after[: len(after) - len(after.lstrip(" ?!"))]
         after = echo + re.split(r"[,;:.]|\bbut\b", after[len(echo) :])[0]
-        joined = before.strip() in _RANGE_CONNECTORS or before.strip() in ("and", "nor")
+        joined = before.strip() in _RANGE_CONNECTORS or before.strip() in ("and", "nor") or mention.alternative
         if previous is not None and previous.role != "own" and joined:
             mention.role = previous.role  # "I can't do 30 or 45 days": the list shares its fate
         elif (
@@ -877,7 +1000,7 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
             or _POST_DIFFICULTY_RE.match(text[mention.end : mention.end + 200])
         ):
             mention.role = "negated"
-        elif _THEIRS_RE.search(recent):
+        elif _THEIRS_RE.search(recent) or _POST_THEIRS_RE.match(after):
             mention.role = "theirs"
         elif mention.kind == "amount" and _AMOUNT_CONTEXT_RE.search(before):
             mention.role = "excluded"
@@ -886,7 +1009,16 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
 
 # Words that take back what came before: "I can do 60 days. Actually, make that 90".
 _REVISION_RE: Final = re.compile(
-    r"\b(?:actually|make (?:that|it)|on second thoughts?|scratch that|i mean|i meant|or rather|correction)\b"
+    r"\b(?:actually|make (?:that|it)|on second thoughts?|scratch that|i mean|i meant|or rather|correction"
+    r"|change (?:that|it|this) to|no,? wait)\b"
+    # A bare "no" or "wait" set off by punctuation corrects the speaker: "3 months, no, 4 months", "wait, 90"; "no
+    # more than 60" and "I can wait 30 days" do not.
+    r"|(?<![\w'])(?:no|wait)\s*[,.!…—-]"
+)
+# The speaker's own earlier offer, told as such: "I offered 2 months yesterday" is replaced by a later own number.
+_OWN_EARLIER_RE: Final = re.compile(
+    r"\b(?:i|we)(?:'ve| have| had)? (?:already |originally |previously |first |initially )?"
+    r"(?:offered|proposed|suggested|asked for|said)\s+$"
 )
 
 
@@ -906,6 +1038,9 @@ def _mark_revisions(mentions: list[_Mention], text: str) -> None:
                 earlier.role = "revised"
             continue
         later = next((m for m in own if m.start > earlier.start and m.kind == earlier.kind), None)
+        if later is not None and _OWN_EARLIER_RE.search(text[max(0, earlier.start - 60) : earlier.start]):
+            earlier.role = "revised"  # "I offered 2 months yesterday; can we do 10 weeks?"
+            continue
         if later is None or not _REVISION_RE.search(text[earlier.end : later.start]):
             continue
         if earlier.rate and not later.rate and not later.first:
@@ -934,7 +1069,7 @@ def _pick_group(own: list[_Mention], text: str, speaker: Speaker) -> tuple[_Ment
     group = [own[-1]]
     for mention in reversed(own[:-1]):
         between = text[mention.end : group[0].start].strip()
-        if between not in _RANGE_CONNECTORS and between != "and":
+        if between not in _RANGE_CONNECTORS and between != "and" and not group[0].alternative:
             break
         group.insert(0, mention)
     if speaker == "debtor":
@@ -942,8 +1077,30 @@ def _pick_group(own: list[_Mention], text: str, speaker: Speaker) -> tuple[_Ment
     return max(group, key=lambda m: m.value), group
 
 
-def _live_accept_positions(text: str) -> list[int]:
-    """Where acceptance cues start, outside questions and outside refusals such as ``not acceptable``."""
+def _judges_own_terms(text: str, start: int, end: int, own_terms: list[_Mention]) -> bool:
+    """Whether the acceptance cue at ``text[start:end]`` is a verdict on one of the client's own terms.
+
+    ``90 days is fair``, ``Friday works for me``, ``25 days is doable``, ``I can live with 90 days``: the cue is said
+    of the client's own number, so it proposes that number; it accepts nothing on the table. ``I agree``, ``deal``
+    and a verdict said of nothing (``works for me, 90 days``) are not verdicts on own terms.
+    """
+    verdict = _VERDICT_RE.search(text, start, end)
+    if verdict is None:
+        return False
+    for term in own_terms:
+        if term.end <= verdict.start() and _VERDICT_GAP_RE.fullmatch(text, term.end, verdict.start()):
+            return True  # the term is the subject: "90 days is fair"
+        object_gap = text[verdict.end() : term.start] if term.start >= verdict.end() else "-"
+        if verdict.group().endswith("with") and not object_gap.strip():
+            return True  # the term is the object: "I can live with 90 days"
+    return False
+
+
+def _live_accept_positions(text: str, own_terms: list[_Mention] | None = None) -> list[int]:
+    """Where acceptance cues start, outside questions and outside refusals such as ``not acceptable``.
+
+    A verdict on one of ``own_terms`` (see :func:`_judges_own_terms`) is no acceptance cue.
+    """
     cleaned = _REJECT_RE.sub(lambda m: " " * len(m.group()), text)
     sentences = _boundaries(cleaned, _SENTENCE_END_RE)
     positions: list[int] = []
@@ -951,7 +1108,11 @@ def _live_accept_positions(text: str) -> list[int]:
         sentence = cleaned[start:end]
         if "?" in sentence:  # "would 60 days work?" asks; it does not accept
             continue
-        positions.extend(start + m.start() for m in _ACCEPT_RE.finditer(sentence))
+        positions.extend(
+            start + m.start()
+            for m in _ACCEPT_RE.finditer(sentence)
+            if not _judges_own_terms(cleaned, start + m.start(), start + m.end(), own_terms or [])
+        )
     # A bare "ok", "yes", "deal" or 👍 opening the message accepts; "yes, this is John" would too (a known limit).
     clauses = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)
     first_clause, rest = clauses[0].strip(), (clauses[1] if len(clauses) > 1 else "")
@@ -972,9 +1133,51 @@ def _hedged(text: str, accepts: list[int]) -> bool:
     return any(m.start() > accepts[0] for m in _CONTRAST_RE.finditer(text))
 
 
+# Scorn refuses the terms only when aimed at them ("your offer is ridiculous", "what an absurd deal") or said alone
+# ("That's ridiculous."); "This is ridiculous, you people keep calling my mother" is a complaint, not a refusal.
+_SCORN_ALONE_RE: Final = re.compile(
+    r"^\W*(?:(?:wow|come on|seriously|omg)\W+)?(?:(?:that|this|it)\s*(?:'s|s|is|sounds|seems)\s+)?"
+    r"(?:\w+ly\s+|so\s+|just\s+)?(?:ridiculous|absurd|outrageous|insulting|laughable)\W*$"
+)
+_SCORNED_TERMS_RE: Final = re.compile(
+    r"\b(?:offers?|deals?|proposals?|terms|plans?|amounts?|numbers?|deadlines?|timelines?|demands?|requests?)\b"
+    r"(?:\s+(?:is|are|sounds|seems|looks))?(?:\s+\w+)?\s+(?:ridiculous|absurd|outrageous|insulting|laughable)\b"
+    r"|\b(?:ridiculous|absurd|outrageous|insulting|laughable)\s+(?:\w+\s+)?(?:offers?|deals?|proposals?|terms|plans?"
+    r"|amounts?|demands?|requests?)\b"
+)
+
+
+def _scorns_terms(text: str) -> bool:
+    """Whether scorn refuses the terms: aimed at them, or the whole message (``That's ridiculous!``)."""
+    return bool(_SCORNED_TERMS_RE.search(text) or _SCORN_ALONE_RE.match(text))
+
+
 def _rejects(text: str) -> bool:
     first_clause = re.split(r"[,.;!?:—]", text.strip(), maxsplit=1)[0].strip()
-    return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause))
+    return bool(_REJECT_RE.search(text) or _LEADING_REJECT_RE.match(first_clause) or _scorns_terms(text))
+
+
+def _full_payment_stated(text: str) -> bool:
+    """Whether the client says they will pay the whole balance: a full-payment and a payment cue in one sentence.
+
+    The payment must be the client's offer: not refused (``I can't pay it all``) and not history (``I've been paying
+    $50 a week and the balance barely moves``), judged on the words of its clause before the payment cue.
+    """
+    clauses = _boundaries(text, _CLAUSE_BREAK_RE)
+    for start, end in _boundaries(text, _SENTENCE_END_RE):
+        if not _full_cue(text[start:end]):
+            continue
+        for pay in _PAY_CUE_RE.finditer(text, start, end):
+            before = text[_piece_at(clauses, pay.start())[0] : pay.start()]
+            past = _PAST_PAYMENT_RE.search(before) or (pay.group() == "paid" and _PAST_PAID_RE.search(before))
+            if not _NEGATION_RE.search(before) and not past:
+                return True
+    return False
+
+
+# A payment told as the past ("I've been paying", "I was paying", "I already paid"): no offer to pay it all.
+_PAST_PAYMENT_RE: Final = re.compile(r"\b(?:ago|been|was|were|used to|previously|already)\b")
+_PAST_PAID_RE: Final = re.compile(r"\b(?:i|we|i'?ve|we'?ve|i have|we have|had)\s+$")
 
 
 def _round_days(days: float) -> int:
@@ -987,6 +1190,7 @@ class _Reading:
 
     text: str
     mentions: list[_Mention]
+    dates: tuple[tuple[int, int], ...] = ()  # every date phrase, a payment date or not ("Friday works for a call")
 
     def of(self, kind: _Kind, role: _Role) -> list[_Mention]:
         return [m for m in self.mentions if m.kind == kind and m.role == role]
@@ -1001,9 +1205,12 @@ def _read(text: str, terms: Terms | None = None) -> _Reading:
         mentions = _with_dates(mentions, norm, cues, terms)
     _assign_roles(mentions, cues)
     _mark_revisions(mentions, cues)
+    _drop_first_payment_deadlines(mentions, cues)
+    dates: tuple[tuple[int, int], ...] = ()
     if terms is not None and terms.reference_date is not None:
         _drop_partial_payment_dates(mentions, cues, terms.balance)
-    return _Reading(cues, mentions)
+        dates = tuple((d.start, d.end) for d in find_dates(norm, terms.reference_date))
+    return _Reading(cues, mentions, dates)
 
 
 # A payment date only counts in a sentence about paying; "now" only beside a full payment (rule 6).
@@ -1014,16 +1221,33 @@ _PAY_CUE_RE: Final = re.compile(
 )
 _FULL_RE: Final = re.compile(
     r"\b(?:in full|it all|all of it|all that|everything|every cent|every penny"
-    # "$50 toward the balance" is a part payment, not the whole of it.
-    r"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down )the (?:(?:whole|full|entire|total)(?: \w+)?|balance"
-    r"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:it|this|that|the \w+ )?off"
-    r"|all i owe|what i owe|the amount owed|the lump sum|in one go|in a single go|one payment|one lump[- ]?sum"
-    r"|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once)\b"
+    # "$50 toward the balance" is a part payment, not the whole of it; "the whole time" is no amount.
+    rf"|(?<!toward )(?<!towards )(?<!against )(?<!into )(?<!down ){_THE} (?:(?:whole|full|entire|total)"
+    rf"(?! (?:time|day|days|week|weeks|month|months|year|years|while|way|process|situation)\b)(?: \w+)?|{_BALANCE}"
+    rf"|debt|lot)|(?:pay|paying|paid|clear|clearing|cleared|settle|settling) (?:(?:it|this|that|{_THE} \w+) )?off"
+    # Telegraphic: "Full amount by 6/30", "Whole balance, tomorrow", "full payment on the 28th".
+    rf"|(?:full|whole|entire|total) (?:{_AMOUNT_WORD}|{_BALANCE}|sum|payment|thing|debt|bill|lot)"
+    r"|(?:pay|paying|clear|clearing|settle|settling|cover)(?: \w+){0,2}? (?:completely|entirely|fully)|in its entirety"
+    rf"|all i owe|what i owe|{_THE} {_AMOUNT_WORD} owed|{_THE} lump sum|in one go|in a single go|one payment"
+    r"|one lump[- ]?sum|(?:a|one) single (?:lump[- ]?sum )?payment|single lump[- ]?sum|in one (?:shot|hit)|all at once"
+    r")\b"
 )
+
+
+def _full_cue(piece: str) -> bool:
+    """Whether ``piece`` names a full payment the speaker does not refuse: "I can't pay it all" names none."""
+    clauses = _boundaries(piece, _CLAUSE_BREAK_RE)
+    for cue in _FULL_RE.finditer(piece):
+        before = piece[_piece_at(clauses, cue.start())[0] : cue.start()]
+        if not _refused(" ".join(before.split()[-8:])):
+            return True
+    return False
+
+
 # "The balance" after a first payment is the rest of it: "$300 on Friday and the balance by the end of the month".
 _REST_RE: Final = re.compile(
-    r"\b(?:the rest|the remainder|remaining|what'?s left|whatever is left|what remains|the leftover|everything else"
-    r"|the other|(?:and|then|plus) (?:\w+ ){0,3}?the (?:outstanding )?balance)\b"
+    rf"\b(?:{_THE} rest|{_THE} remainder|remaining|what'?s left|whatever is left|what remains|{_THE} leftover"
+    rf"|everything else|{_THE} other|(?:and|then|plus) (?:\w+ ){{0,3}}?{_THE} (?:outstanding )?{_BALANCE})\b"
 )
 
 
@@ -1057,12 +1281,22 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
     assert terms.reference_date is not None  # for mypy: the caller checks
     reference = terms.reference_date
     sentences = _boundaries(cues, _SENTENCE_END_RE)
+    clauses = _boundaries(cues, _CLAUSE_BREAK_RE)
+    # "the 2 months": a timeline already read there.
+    dates = [d for d in find_dates(norm, reference) if not any(m.start < d.end and d.start < m.end for m in mentions)]
+    timelines = [d.start for d in dates] + [m.start for m in mentions if m.kind == "days"]
     found = []
-    for date in find_dates(norm, reference):
-        if any(m.start < date.end and date.start < m.end for m in mentions):
-            continue  # "the 2 months": a timeline already read there
+    for date in dates:
+        anchored = _anchored_timeline(mentions, cues, date.start)
+        if anchored is not None:
+            # "within 45 days of today's date", "two weeks from Friday": the date is where the timeline starts.
+            anchored.value += max((date.date - reference).days, 0)
+            anchored.end = date.end
+            continue
         start, end = _piece_at(sentences, date.start)
         sentence = cues[start:end]
+        if _narrative_date(date.start, [d.start for d in dates], mentions, cues, (start, end), clauses):
+            continue
         amounts = [m for m in mentions if m.kind == "amount" and start <= m.start < end]
         balance = terms.balance
         whole = (
@@ -1070,19 +1304,135 @@ def _with_dates(mentions: list[_Mention], norm: str, cues: str, terms: Terms) ->
             and not _AMOUNT_CONTEXT_RE.search(sentence)
             and any(m.value >= balance - 0.005 for m in amounts)
         )
-        if not whole and not any(cue.search(sentence) for cue in (_PAY_CUE_RE, _FULL_RE, _REST_RE)):
+        about_paying = whole or _pays(sentence) or _judged(cues, date.end, end)
+        full = not about_paying and _dated_by_neighbour(
+            cues, sentences, (start, end), (date.start, date.end), timelines
+        )
+        if not about_paying and not full:
             continue  # "can we talk tomorrow?" names no payment date
         named_amount = bool(amounts)
-        if date.now and not _FULL_RE.search(sentence) and not named_amount:
+        if date.now and not (full or _full_cue(sentence)) and not named_amount:
             continue  # "now I can do 60 days": "now" is "at this point" unless a payment is named with it
         delta = (date.date - reference).days
         # Paying today is the shortest term a timeline carries: one day. A date already past stays negative.
         value = float(max(delta, 1) if delta >= 0 else delta)
-        found.append(_Mention("days", value, date.start, date.end, date=date.date))
+        found.append(_Mention("days", value, date.start, date.end, date=date.date, full=full))
     return sorted(mentions + found, key=lambda m: m.start)
 
 
+# A date told with something other than a payment: "can we talk on Friday?", "I got your letter on Monday".
+_EVENT_RE: Final = re.compile(
+    r"\b(?:call|calls|called|calling|phone|talk|talked|talking|speak|spoke|chat|meet|meeting|met|email|emailed|"
+    r"letter|text|texted|message|appointment|discuss|discussed|contact|reach|available|free)\b"
+)
+# Words in a payment sentence that point at the date of the sentence before: "I'll pay the full balance that day".
+_ANAPHOR_RE: Final = re.compile(r"\b(?:that day|that date|by then|then|that'?s when)\b")
+
+
+def _judged(cues: str, date_end: int, sentence_end: int) -> bool:
+    """Whether a verdict is said of the date ending at ``date_end``: "Friday works for me" offers to pay then.
+
+    Such a date is a term of the client's own (rule 5), unless the sentence is about a call or a meeting.
+    """
+    verdict = _VERDICT_RE.search(cues, date_end, sentence_end)
+    if verdict is None or not _VERDICT_GAP_RE.fullmatch(cues, date_end, verdict.start()):
+        return False
+    return not _EVENT_RE.search(cues[:sentence_end])
+
+
+def _dated_by_neighbour(
+    cues: str, sentences: list[tuple[int, int]], sentence: tuple[int, int], date: tuple[int, int], timelines: list[int]
+) -> bool:
+    """Whether a date in a sentence naming no payment dates the full payment in the sentence next to it.
+
+    "thursday. the whole thing.": a date on its own beside a full payment with no date of its own; "My payout
+    arrives January 8th; I'll pay the full balance that day.": the next sentence points back at it. The payment
+    sentence must pay (``I'll pay it all``) or be a fragment itself (``the whole thing.``); a date told with a call
+    or a meeting dates nothing.
+    """
+    own = cues[sentence[0] : date[0]] + cues[date[1] : sentence[1]]
+    if _EVENT_RE.search(own):
+        return False
+    fragment = len(re.findall(r"[a-z']+|\d+", own)) <= 2  # "thursday.", "how about friday?"
+    index = sentences.index(sentence)
+    for neighbour_index in (index - 1, index + 1):
+        if not 0 <= neighbour_index < len(sentences):
+            continue
+        start, end = sentences[neighbour_index]
+        neighbour = cues[start:end]
+        if any(start <= t < end for t in timelines) or not _full_cue(neighbour):
+            continue  # a payment with a timeline of its own, or no full payment
+        if not _PAY_CUE_RE.search(neighbour) and len(neighbour.split()) > 4:
+            continue  # "The whole thing is a mess" pays nothing
+        if fragment or (neighbour_index == index + 1 and _ANAPHOR_RE.search(neighbour)):
+            return True
+    return False
+
+
+def _pays(piece: str) -> bool:
+    """Whether a piece of text names a payment: a payment, full-payment or rest cue."""
+    return bool(_PAY_CUE_RE.search(piece) or _REST_RE.search(piece)) or _full_cue(piece)
+
+
+_ANCHOR_RE: Final = re.compile(r"\s*(?:from|of|after|starting|counting from|starting from)\s+")
+
+
+def _anchored_timeline(mentions: list[_Mention], cues: str, date_start: int) -> _Mention | None:
+    """The timeline a date is the start of ("45 days of today's date", "30 days from now"), or ``None``."""
+    for mention in mentions:
+        timeline = mention.kind == "days" and mention.date is None and mention.end <= date_start
+        if timeline and _ANCHOR_RE.fullmatch(cues, mention.end, date_start):
+            return mention
+    return None
+
+
+def _narrative_date(
+    position: int,
+    dates: list[int],
+    mentions: list[_Mention],
+    cues: str,
+    sentence: tuple[int, int],
+    clauses: list[tuple[int, int]],
+) -> bool:
+    """Whether the date at ``position`` only tells the story, while another clause of its sentence pays on a date.
+
+    "Following our phone call on Monday, I will pay the full balance on the 25th": Monday's clause names no payment,
+    the 25th's does, so Monday is no term. A date in a clause of its own beside a payment with no date ("I'll pay
+    it all, on Friday") still dates that payment.
+    """
+    clause = _piece_at(clauses, position)
+    if _pays(cues[slice(*clause)]):
+        return False
+    timelines = dates + [m.start for m in mentions if m.kind == "days"]
+    for other in timelines:
+        other_clause = _piece_at(clauses, other)
+        if sentence[0] <= other < sentence[1] and other_clause != clause and _pays(cues[slice(*other_clause)]):
+            return True
+    return False
+
+
 _JOINED_RE: Final = re.compile(r"\b(?:and|then|plus)\b|,")
+
+
+def _drop_first_payment_deadlines(mentions: list[_Mention], cues: str) -> None:
+    """Exclude the deadline of a first payment when the rest has a timeline of its own (rule 6).
+
+    "An initial payment of $1,500 within 7 days, with the remaining balance paid in full within 120 days": the 7
+    days are the first payment's, the 120 the plan's, so there is no competing timeline.
+    """
+    sentences = _boundaries(cues, _SENTENCE_END_RE)
+    for mention in mentions:
+        if mention.kind != "days" or mention.date is not None or mention.role != "own":
+            continue
+        start, end = _piece_at(sentences, mention.start)
+        rest = _REST_RE.search(cues, mention.end, end)
+        if rest is None:
+            continue
+        own = [m for m in mentions if m.role == "own" and start <= m.start < end]
+        first_payment = any(m.kind == "amount" and not m.rate and m.start < rest.start() for m in own)
+        rest_timeline = any(m.kind == "days" and m.start >= rest.start() for m in own)
+        if first_payment and rest_timeline:
+            mention.role = "excluded"
 
 
 def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: float | None) -> None:
@@ -1108,7 +1458,7 @@ def _drop_partial_payment_dates(mentions: list[_Mention], cues: str, balance: fl
             if mention.start < rest_at and first_payment:
                 mention.role = "excluded"
             continue
-        if _FULL_RE.search(sentence):
+        if mention.full or _full_cue(sentence):
             continue
         if any(balance is None or m.value < balance - 0.005 or m.rate for m in amounts):
             mention.role = "excluded"
@@ -1185,7 +1535,7 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
     own_instalments = reading.of("instalments", "own")
     amount = own_amounts[-1].value if own_amounts else None
     instalments = int(own_instalments[-1].value) if own_instalments else None
-    accepts = _live_accept_positions(reading.text)
+    accepts = _live_accept_positions(reading.text, _own_terms(reading))
     contrasts = [m.start() for m in _CONTRAST_RE.finditer(reading.text)]
     own = reading.of("days", "own")
     if own:
@@ -1209,12 +1559,13 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
             note = f"the client agrees but names {days} days, not the {standing_offer_days} days on the table"
             return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
         return offer
-    rated = _rate_offer(reading, terms, standing_offer_days, accepts)
+    rated = _rate_offer(reading, terms, standing_offer_days)
     if rated is not None:
         return rated
     if accepts and _hedged(reading.text, accepts):
         return Offer(None, "other", amount, instalments)
-    if accepts:
+    full_payment = _full_payment_stated(reading.text)
+    if accepts and not full_payment:
         quoted = reading.of("days", "theirs")
         if quoted:
             days = _round_days(quoted[-1].value)
@@ -1224,9 +1575,10 @@ def _decide(text: str, reading: _Reading, speaker: Speaker, standing_offer_days:
                 return Offer(days, "accept", amount, instalments, span, doubt="conflicting_accept", note=note)
             return Offer(days, "accept", amount, instalments, span)
         return Offer(standing_offer_days, "accept", amount, instalments)
-    if _rejects(reading.text) or reading.of("days", "negated"):
+    if not accepts and (_rejects(reading.text) or reading.of("days", "negated")):
         return Offer(None, "reject", amount, instalments)
-    if _FULL_RE.search(reading.text) and _PAY_CUE_RE.search(reading.text):
+    if full_payment:
+        # "fine. ill pay the whole 2300": a grudging "fine" before the client's own terms accepts nothing.
         full = terms.balance if terms.balance is not None else amount
         return Offer(
             None, "propose", full, instalments, basis="in_full", doubt="unclear_date",
@@ -1257,13 +1609,10 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
         remaining = f" (the remaining {_money(balance - lump)})" if balance is not None else ""
         note = f"{_money(lump)} first and the rest{remaining}{when}"
         return dataclasses.replace(offer, amount=lump, basis="lump_sum", pay_date=pay_date, note=note)
-    if chosen.date is None:
-        if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
-            note = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
-            return dataclasses.replace(offer, note=note)
-        return offer
     sentence = reading.text[slice(*_piece_at(_boundaries(reading.text, _SENTENCE_END_RE), chosen.start))]
-    full = _FULL_RE.search(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
+    if chosen.date is None:
+        return _timeline_terms(offer, sentence, terms)
+    full = chosen.full or _full_cue(sentence) or (balance is not None and lump is not None and lump >= balance - 0.005)
     if full:
         whole = balance if balance is not None else lump
         note = f"the full balance{'' if whole is None else ' of ' + _money(whole)}{when} ({_days(offer.days)})"
@@ -1272,7 +1621,22 @@ def _terms_of(offer: Offer, chosen: _Mention, reading: _Reading, terms: Terms) -
     return dataclasses.replace(offer, basis="date", pay_date=pay_date, doubt="unclear_amount", note=note)
 
 
-def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None, accepts: list[int]) -> Offer | None:
+def _timeline_terms(offer: Offer, sentence: str, terms: Terms) -> Offer:
+    """Say how a plain timeline was stated: in paychecks, and for the whole balance when the sentence says so."""
+    how = None
+    if any(unit in (offer.span or "").lower() for unit in _PAYCHECK_UNITS):
+        how = f"{offer.span} at {PAYCHECK_DAYS} days a paycheck (a biweekly pay cycle): {_days(offer.days)}"
+    stated = _full_payment_stated(sentence)  # "90 days is fair given everything" pays nothing in full
+    if stated and terms.reference_date is not None and offer.days is not None and offer.days > 0:
+        # "After four more paychecks I'll be able to clear it completely": the whole balance by that day.
+        due = (terms.reference_date + dt.timedelta(days=offer.days)).isoformat()
+        whole = f" of {_money(terms.balance)}" if terms.balance is not None else ""
+        note = f"the full balance{whole} by {due}" + (f": {how}" if how else f" ({_days(offer.days)})")
+        return dataclasses.replace(offer, amount=terms.balance, basis="in_full", pay_date=due, note=note)
+    return dataclasses.replace(offer, note=how) if how else offer
+
+
+def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None) -> Offer | None:
     """The days an own instalment rate needs to clear the balance ("200 a month"), or ``None`` (rule 6)."""
     rates = [m for m in reading.of("amount", "own") if m.rate and m.period]
     if not rates or terms.balance is None:
@@ -1308,7 +1672,7 @@ def _rate_offer(reading: _Reading, terms: Terms, standing_offer_days: int | None
         )
     if raw > MAX_DAYS:
         return dataclasses.replace(offer, doubt="implausible", note=f"{note}, beyond ten years")
-    if accepts and standing_offer_days is not None and days != standing_offer_days:
+    if standing_offer_days is not None and days != standing_offer_days and _accepts_explicitly(reading, rate):
         note = f"the client agrees but offers a rate that needs {days} days, not the {standing_offer_days} on the table"
         return dataclasses.replace(offer, doubt="conflicting_accept", note=note)
     return offer
@@ -1325,11 +1689,26 @@ def _accepts_explicitly(reading: _Reading, chosen: _Mention) -> bool:
     sentence = cleaned[start:end]
     if "?" in sentence:
         return False
+    if start == 0 and _EXPLICIT_LEADING_RE.match(sentence):
+        return True  # "Deal — 90 days then."
+    own_terms = _own_terms(reading)
     for cue in _ACCEPT_RE.finditer(sentence):
         position = start + cue.start()
+        if _judges_own_terms(cleaned, position, start + cue.end(), own_terms):
+            continue  # "90 days is fair" proposes 90 days; it agrees to nothing
         if not any(position < c.start() + start < chosen.start for c in _CONTRAST_RE.finditer(sentence)):
             return True
     return False
+
+
+def _own_terms(reading: _Reading) -> list[_Mention]:
+    """What a verdict such as ``is fair`` may be said of without accepting the table (see :func:`_judges_own_terms`).
+
+    The client's own timelines, dates and amounts, and any other date: "Friday works for me for a call" agrees to a
+    call, not to the standing offer.
+    """
+    own = [m for m in reading.mentions if m.role == "own" and m.kind in ("days", "amount")]
+    return own + [_Mention("days", 0.0, start, end) for start, end in reading.dates]
 
 
 _DEFAULT_PARSER: Final = RuleOfferParser()
