@@ -6,7 +6,10 @@ tests or an earlier batch, after the parser was frozen, and was scored once on t
 * ``offer_gold.jsonl`` (189 rows): scored on the parser of 0b605f6 (days 0.873, act 0.937); the parser was then
   widened for the phenomena it showed, so scores on it since are fit, not generalisation;
 * ``offer_gold2.jsonl`` (195 rows, a slightly refined contract: implausible timelines read as the ten-year cap, no
-  "next <weekday>"): scored on the parser of c1b8790 (days 0.944, act 0.933).
+  "next <weekday>"): scored on the parser of c1b8790 (days 0.944, act 0.933); widened again after it;
+* ``offer_gold3.jsonl`` (194 rows, the same contract): scored on the parser of 02cbca0 (days 0.954, act 0.969,
+  doubt 0.959). Its one false acceptance ("yeah ok, if we can do 120 I'm in" accepted the 60 on the table) was
+  fixed after the score.
 
 Each row carries the scenario facts the graph passes (balance, reference date, the standing offer) and the gold
 ``days``, ``act`` and whether the agent must ask the client to confirm (``doubt``).
@@ -27,7 +30,7 @@ from typing import Any
 
 from eq_negotiator.negotiation.offers import parse_offer
 
-GOLD = Path(__file__).resolve().parent / "data" / "offer_gold2.jsonl"
+GOLD = Path(__file__).resolve().parent / "data" / "offer_gold3.jsonl"
 
 
 def score(rows: list[dict[str, Any]], show_errors: bool = False) -> dict[str, Any]:

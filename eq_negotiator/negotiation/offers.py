@@ -337,6 +337,10 @@ _BARE_FOLLOWERS: Final[frozenset[str]] = frozenset(
         "instead", "tops", "max", "maximum", "at", "if", "please", "pls", "plz", "sounds", "sound", "seems", "but",
         "it", "ok", "okay", "fine", "so", "maybe", "though", "because", "from", "that's", "thats", "not", "no", "i",
         "we", "you", "now", "final", "might", "may", "can", "probably", "perhaps", "possibly",
+        # A pronoun's contraction starts a new clause ("if we can do 120 I'm in"); read as a noun, the 120 was lost
+        # and the leading "ok" accepted the standing offer instead.
+        "i'm", "im", "i'll", "i'd", "we're", "we'll", "we'd", "you're", "you'll", "let's", "lets", "yes", "yeah",
+        "right", "thanks",
     }
 )  # fmt: skip
 _UP_FRONT_WORDS: Final[frozenset[str]] = frozenset({"down", "upfront"})

@@ -395,3 +395,23 @@ def test_a_complaint_is_no_refusal_of_the_terms(text: str) -> None:
 def test_a_rate_told_in_the_present_perfect_is_history_and_no_full_payment(text: str) -> None:
     offer = read(text)
     assert (offer.days, offer.act, offer.basis, offer.doubt) == (None, "other", None, None)
+
+
+# --- a bare number before a pronoun's contraction is the client's own term --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("yeah ok, if you can do 120 I'm in", 120),  # read as "120 <noun>", the "ok" accepted the 45 on the table
+        ("ok 90 we're good?", 90),
+        ("sure, 75 let's do it", 75),
+    ],
+)
+def test_a_number_before_a_contraction_is_an_own_term_not_an_acceptance(text: str, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act) == (days, "propose")
+
+
+def test_a_count_of_things_is_still_no_timeline() -> None:
+    assert read("ok, 3 kids here so money is tight").days != 3
