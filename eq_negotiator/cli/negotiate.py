@@ -47,7 +47,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout a
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    # soft_wrap: one line whatever the terminal's width, so the error reads (and greps) whole in logs too.
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=code)
 
 
@@ -63,19 +64,12 @@ def _context(**settings: Any) -> Any:
 def _load_scenario(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    from pydantic import ValidationError
-
-    from eq_negotiator.scenario import Scenario
+    from eq_negotiator.cli.guard import load_scenario
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Scenario(**data).to_state()
-    except FileNotFoundError:
-        _fail(f"scenario file {path} not found")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        _fail(f"scenario file {path} is not valid JSON: {error}")
-    except (ValidationError, TypeError) as error:
-        _fail(f"scenario file {path} is invalid: {error}")
+        return load_scenario(path).to_state()
+    except ValueError as error:  # one line naming the file and each bad field
+        _fail(str(error))
 
 
 def _open(db: str, context: Any) -> Any:

@@ -444,11 +444,24 @@ BAD_SETTINGS: dict[str, tuple[Any, tuple[str, ...]]] = {
     ),
     "invalid scenario field": (
         lambda folder: ("--scenario", _write(folder, "negative.json", '{"balance": -5}')),
-        ("negative.json", "invalid", "balance", "greater than 0"),
+        ("negative.json", "not a valid scenario", "balance", "greater than 0"),
+    ),
+    # json.loads reads 1e309 as inf and accepts NaN: the scenario must refuse both, naming the field.
+    "infinite balance": (
+        lambda folder: ("--scenario", _write(folder, "inf.json", '{"balance": 1e309}')),
+        ("inf.json", "balance: Input should be a finite number (got inf)"),
+    ),
+    "NaN balance": (
+        lambda folder: ("--scenario", _write(folder, "nan.json", '{"balance": NaN}')),
+        ("nan.json", "balance: Input should be a finite number (got nan)"),
+    ),
+    "absurd balance": (
+        lambda folder: ("--scenario", _write(folder, "huge.json", '{"balance": 1e300}')),
+        ("huge.json", "balance: Input should be less than or equal to 1000000000000"),
     ),
     "missing scenario file": (
         lambda folder: ("--scenario", str(folder / "none.json")),
-        ("none.json", "not found"),
+        ("none.json", "cannot read scenario file", "No such file"),
     ),
     "non-positive max chars": (lambda _: ("--max-chars", "0"), ("max_message_chars", "positive")),
 }
@@ -476,6 +489,7 @@ def test_bad_settings_are_clear_errors_that_write_nothing(
     )
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr  # one line, however long
     error = flat(result.stderr)
     assert "error:" in error and "Traceback" not in error
     for phrase in phrases:

@@ -193,6 +193,50 @@ def test_authorised_limit_rule() -> None:
     assert authorised_limit(30, 20, 0.5) == 30  # never below the creditor target
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_scenario_refuses_a_non_finite_balance_naming_the_field(value: float) -> None:
+    # The day fields are whole numbers: pydantic's int type refuses inf and NaN on its own.
+    with pytest.raises(ValidationError) as raised:
+        Scenario(balance=value)
+    errors = raised.value.errors()
+    assert [error["loc"] for error in errors] == [("balance",)]
+    assert errors[0]["msg"] == "Input should be a finite number"
+
+
+def test_json_1e309_reads_as_infinity_and_is_refused() -> None:
+    data = json.loads('{"balance": 1e309}')  # what json.loads makes of a number too large for a float
+    assert data["balance"] == float("inf")
+    with pytest.raises(ValidationError, match="balance\n  Input should be a finite number"):
+        Scenario(**data)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("balance", 1e15), ("balance", 1e300), ("days_overdue", 10**9)],
+)
+def test_scenario_refuses_absurd_numbers(field: str, value: float) -> None:
+    with pytest.raises(ValidationError, match=f"{field}\n  Input should be less than or equal to"):
+        Scenario(**{field: value})
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_scenario_refuses_non_finite_metadata_numbers(value: float) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Scenario(metadata={"interest_accrued": value})
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("metadata",) and f"'interest_accrued' is {value}" in error["msg"]
+
+
+def test_a_json_scenario_with_an_infinite_balance_is_a_row_error_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text('[{"id": "ok"}, {"id": "huge", "balance": 1e309}, {"id": "nan", "days_overdue": NaN}]')
+    loaded = load_scenarios(f"json:{path}")
+    assert [s.id for s in loaded] == ["ok"]
+    huge, nan = loaded.errors
+    assert huge.columns == ("balance",) and "field 'balance': inf: Input should be a finite number" in huge.message
+    assert nan.columns == ("days_overdue",) and "finite number" in nan.message
+
+
 def test_parse_rows() -> None:
     assert parse_rows("0-79") == (0, 79)
     assert parse_rows(" 3 - 7 ") == (3, 7)
