@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 import types
@@ -305,6 +306,48 @@ def test_csv_line_numbers_follow_multiline_cells(tmp_path: Path) -> None:
     )
     loaded = load_scenarios(f"csv:{path}")
     assert loaded.errors[0].line == 4  # header 1, first row 2-3, second row 4
+
+
+def _crad_lines(*rows: dict[str, Any]) -> list[str]:
+    """The header and ``rows`` as CSV lines (each row on one line)."""
+    lines = [",".join(CRAD_COLUMNS)]
+    for row in rows:
+        with io.StringIO() as buffer:
+            csv.writer(buffer, lineterminator="").writerow([row.get(column, "") for column in CRAD_COLUMNS])
+            lines.append(buffer.getvalue())
+    return lines
+
+
+def test_an_unterminated_quote_is_an_error_naming_its_line_not_a_silent_merge(tmp_path: Path) -> None:
+    # The reported case: a quote opened in a name and never closed. The parser reads on, through the next row, until
+    # the quote that opens a later row's name; that row's next character is not a delimiter.
+    lines = _crad_lines(crad_row(), crad_row(), crad_row(), crad_row(**{"Creditor Name": "Shepherd, Hurst and Co"}))
+    lines[2] = '"' + lines[2]  # line 3 (data row 1) opens a quote before its creditor name
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"quote\.csv: line 3: malformed CSV .*opens a quote"):
+        load_scenarios(f"csv:{path}")
+
+
+def test_a_runaway_quote_closed_by_chance_is_an_error_naming_the_lines_it_swallowed(tmp_path: Path) -> None:
+    # The last field of line 2 opens a quote; it closes at the end of the first field of line 4 (followed by a
+    # comma, so the parser goes on): lines 3 and 4 are merged into line 2's row, which then has too many fields.
+    lines = _crad_lines(crad_row(), crad_row(), crad_row(**{"Creditor Name": "Acme"}), crad_row())
+    lines[1] = lines[1].rsplit(",", 1)[0] + ',"686.5'
+    lines[3] = lines[3].replace("Acme,", 'Acme",', 1)
+    path = tmp_path / "runaway.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"runaway\.csv: line 2: .*runs on to line 4.*swallowed lines 3-4"):
+        load_scenarios(f"csv:{path}")
+
+
+def test_a_quote_still_open_at_the_end_of_the_file_is_an_error(tmp_path: Path) -> None:
+    lines = _crad_lines(crad_row(), crad_row(), crad_row())
+    lines[2] = lines[2].replace("Payroll at risk.", '"Payroll at risk.', 1)
+    path = tmp_path / "open.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"open\.csv: line 3: malformed CSV \(unexpected end of data\)"):
+        load_scenarios(f"csv:{path}")
 
 
 def test_csv_header_errors(tmp_path: Path) -> None:
