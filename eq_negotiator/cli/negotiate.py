@@ -277,12 +277,14 @@ def operator_resume(
     as_json: JsonOption = False,
 ) -> None:
     """Resume a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...)."""
+    from eq_negotiator.graph.persistence import PersistenceError
+
     negotiator = _open(db, _context(sensor=sensor))
     try:
         if not negotiator.escalated(thread):
             _fail(f"thread {thread!r} is not waiting for an operator")
         values = negotiator.resume_escalation(thread, action=action, operator=operator, note=note)
-    except ValueError as error:
+    except (ValueError, PersistenceError) as error:  # PersistenceError: a checkpoint refused as tampered, for one
         _fail(str(error))
     summary = {"thread_id": thread, "status": _status_text(values), "escalation": values.get("escalation")}
     if as_json:
