@@ -89,6 +89,9 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
         out.print(f"[dim]  sensed:  {emotion['label']} ({emotion['confidence']:.2f})[/]")
         if belief:
             out.print(f"[dim]  belief:  {belief}[/]")
+        language = result.language or {}
+        if not language.get("supported", True):
+            out.print(f"[dim]  language: {language['code']} ({language['confidence']:.2f}), not read[/]")
         out.print(f"[dim]  stance:  {result.stance or 'none'} - {escape(result.reason)}[/]")
         if result.client_offer and result.client_offer.get("doubt"):
             doubt, note = result.client_offer["doubt"], result.client_offer.get("note") or ""

@@ -39,6 +39,7 @@ CONTRACT_KEYS = {
     "guard",
     "status",
     "escalation",
+    "language",
 }
 STANCES = {*LABELS, None}
 STATUSES = {"ongoing", "agreed", "breakdown", "max_rounds", "escalated", "closed"}
@@ -306,6 +307,25 @@ def test_chat_asks_to_confirm_a_garbled_number_instead_of_agreeing(tmp_path: Pat
     assert second["status"] == "ongoing" and second["agreement"] is None
     assert second["client_offer"]["days"] is None and second["client_offer"]["doubt"] == "unreadable_number"
     assert "exact terms" in second["reply"] and not states_days(second["reply"], 9)
+
+
+def test_chat_answers_a_message_it_cannot_read_in_english_and_records_its_language(tmp_path: Path) -> None:
+    # Issue 14: Spanish, Chinese and French were read as neutral, no offer, with no word that they were not read.
+    db = f"sqlite:///{tmp_path}/c.db"
+    spanish_accept = "Sí, acepto, de acuerdo, trato hecho. Muchas gracias."
+    chinese_ask = "我现在没有钱，可以给我三个月吗？"
+    result = chat(db, "es", "Hello", spanish_accept, chinese_ask)
+    assert result.returncode == 0, result.stderr
+    first, spanish, chinese = json_lines(result.stdout)
+    assert_turn_contract(first)
+    assert first["language"]["supported"]
+    for turn, name in ((spanish, "Spanish"), (chinese, "Chinese")):
+        assert set(turn) == CONTRACT_KEYS
+        assert turn["language"]["supported"] is False and turn["stance"] is None
+        assert f"seems to be in {name}" in turn["reply"] and "a person" in turn["reply"]
+        assert turn["status"] == "ongoing" and turn["agreement"] is None and turn["client_offer"] is None
+        assert turn["offer"] == first["offer"] and turn["guard"]["action"] == "passed"
+    assert (spanish["language"]["code"], chinese["language"]["code"]) == ("es", "zh")
 
 
 @pytest.mark.integration
