@@ -7,26 +7,36 @@ CRAD CSV schema and JSON files into the same model.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import math
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_BALANCE: Final[float] = 1e12
+"""The largest balance a scenario may hold: beyond a trillion it is a typo or a unit error, not a debt."""
+
+MAX_DAYS_OVERDUE: Final[int] = 36_500
+"""The longest a debt may be overdue (a hundred years); beyond that the number is a typo."""
 
 
 class Scenario(BaseModel):
     """One credit-recovery case.
+
+    Every number must be finite (JSON's ``NaN``, ``Infinity`` and ``1e309``, which Python reads as infinity, are
+    refused with the field named) and within its bounds.
 
     Attributes:
         id: A stable identifier (``debt_001``, ``builtin-03``...) used in simulation records; ``None`` for an ad-hoc
             scenario (records then call it ``scenario``).
         creditor: Name of the lender or agency the agent speaks for.
         debtor: Name of the client.
-        balance: Outstanding balance.
+        balance: Outstanding balance: above 0, at most :data:`MAX_BALANCE`.
         currency: Currency code of ``balance``.
         creditor_target_days: Repayment timeline the creditor asks for.
         debtor_target_days: Timeline the client privately hopes for (used by simulations, never told to the agent's
             LLM as a fact about the client).
         authorised_limit_days: The longest timeline the agent may agree to.
-        days_overdue: How long the debt has been overdue.
+        days_overdue: How long the debt has been overdue (at most :data:`MAX_DAYS_OVERDUE` days).
         reason_for_arrears: Why the client fell behind, if known.
         creditor_kind: What the creditor is (``private lender``, ``collection agency``...); never a government body
             or a law firm unless it really is one.
@@ -46,17 +56,18 @@ class Scenario(BaseModel):
             explicitly, so that no reading depends on the wall clock.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: a balance of inf would be read as a debt and said as "USD inf".
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str | None = Field(default=None, min_length=1, max_length=200)
     creditor: str = Field(default="Northwind Lending", min_length=1, max_length=200)
     debtor: str = Field(default="Alex Morgan", min_length=1, max_length=200)
-    balance: float = Field(default=4_850.0, gt=0)
+    balance: float = Field(default=4_850.0, gt=0, le=MAX_BALANCE)
     currency: str = Field(default="USD", min_length=3, max_length=3)
     creditor_target_days: int = Field(default=30, gt=0, le=3650)
     debtor_target_days: int = Field(default=120, gt=0, le=3650)
     authorised_limit_days: int = Field(default=90, gt=0, le=3650)
-    days_overdue: int = Field(default=45, ge=0)
+    days_overdue: int = Field(default=45, ge=0, le=MAX_DAYS_OVERDUE)
     reason_for_arrears: str = Field(default="reduced working hours", max_length=500)
     creditor_kind: str = Field(default="private lender", min_length=1, max_length=100)
     legal_action_in_progress: bool = False
@@ -67,6 +78,16 @@ class Scenario(BaseModel):
     credit_type: str | None = Field(default=None, min_length=1, max_length=100)
     metadata: dict[str, str | float | int | bool | None] = Field(default_factory=dict)
     reference_date: dt.date | None = None
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _metadata_numbers_are_finite(cls, value: Any) -> Any:
+        # Checked here rather than left to the union's validation, which would report the value once per member type.
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, float) and not math.isfinite(item):
+                    raise ValueError(f"{key!r} is {item}: numbers must be finite")
+        return value
 
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Scenario:

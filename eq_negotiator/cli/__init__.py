@@ -2,9 +2,14 @@
 
 Heavy libraries (torch, transformers) are imported inside commands so that ``eqn --help`` stays instant.
 Commands given ``--json`` print exactly one JSON object on stdout; everything else goes to stderr.
+Command-line text that is not UTF-8 is refused before any command runs (see :func:`undecodable_argument`); text
+read from stdin is checked line by line by the commands that read it.
 """
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
 
 import typer
 
@@ -35,6 +40,38 @@ operator_app.command("resume")(operator_resume)
 app.add_typer(operator_app, name="operator")
 
 
+def undecodable_argument(argv: Sequence[str]) -> str | None:
+    r"""Why the first command-line argument that is not UTF-8 text is refused, or ``None`` if all of them are text.
+
+    On POSIX, Python decodes the command line as UTF-8 with ``surrogateescape``: a byte that is not UTF-8 becomes a
+    lone surrogate (``\udc80``-``\udcff``), which no encoder can write back and which the sensor, the parser and the
+    checkpoint store cannot read. Every command takes text, names or specs there, so every argument is checked.
+
+    Args:
+        argv: The arguments, without the program name.
+
+    Returns:
+        A one-line message naming the argument, the option it follows, and the first bad byte (shown as ``\xNN``).
+    """
+    for index, argument in enumerate(argv):
+        position = next((i for i, char in enumerate(argument) if "\ud800" <= char <= "\udfff"), None)
+        if position is None:
+            continue
+        shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        code = ord(argument[position])
+        byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"code point U+{code:04X}"
+        after = f", after {argv[index - 1]}," if index and argv[index - 1].startswith("-") else ""
+        return (
+            f"command-line argument {index + 1}{after} is not valid UTF-8 text: '{shown}' ({byte} at character "
+            f"{position + 1}); give it in UTF-8"
+        )
+    return None
+
+
 def main() -> None:
     """Entry point of the ``eqn`` console script."""
+    problem = undecodable_argument(sys.argv[1:])
+    if problem is not None:
+        sys.stderr.write(f"error: {problem}\n")
+        raise SystemExit(2)
     app()

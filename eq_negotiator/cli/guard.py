@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:  # pydantic and the rule tables load when the command runs, not for ``eqn --help``
+    from pydantic import ValidationError
+
     from eq_negotiator.scenario import Scenario
     from eq_negotiator.sensing.perception import PerceptionReader
 
@@ -63,8 +65,22 @@ def load_scenario(path: Path | None) -> Scenario:
         # Fields the file leaves out keep the default scenario's values.
         return Scenario.model_validate({**DEFAULT_SCENARIO.model_dump(), **data})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'scenario'}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"scenario file {path} is not a valid scenario: {problems}") from exc
+        raise ValueError(f"scenario file {path} is not a valid scenario: {_problems(exc)}") from exc
+
+
+def _problems(error: ValidationError) -> str:
+    """Pydantic's errors on one line: each field, what is wrong, and the value it got (for a single value)."""
+    problems = []
+    for detail in error.errors():
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        where = ".".join(map(str, detail["loc"]))
+        if not where:  # a rule over several fields: its message names them
+            problems.append(message)
+            continue
+        value = detail.get("input")
+        got = f" (got {value!r})" if isinstance(value, (int, float, str)) else ""
+        problems.append(f"{where}: {message}{got}")
+    return "; ".join(problems)
 
 
 def read_lines() -> Iterator[tuple[int, str | None]]:

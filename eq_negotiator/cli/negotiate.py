@@ -47,7 +47,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout a
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    # soft_wrap: one line whatever the terminal's width, so the error reads (and greps) whole in logs too.
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=code)
 
 
@@ -63,19 +64,12 @@ def _context(**settings: Any) -> Any:
 def _load_scenario(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    from pydantic import ValidationError
-
-    from eq_negotiator.scenario import Scenario
+    from eq_negotiator.cli.guard import load_scenario
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Scenario(**data).to_state()
-    except FileNotFoundError:
-        _fail(f"scenario file {path} not found")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        _fail(f"scenario file {path} is not valid JSON: {error}")
-    except (ValidationError, TypeError) as error:
-        _fail(f"scenario file {path} is invalid: {error}")
+        return load_scenario(path).to_state()
+    except ValueError as error:  # one line naming the file and each bad field
+        _fail(str(error))
 
 
 def _open(db: str, context: Any) -> Any:
@@ -95,6 +89,9 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
         out.print(f"[dim]  sensed:  {emotion['label']} ({emotion['confidence']:.2f})[/]")
         if belief:
             out.print(f"[dim]  belief:  {belief}[/]")
+        language = result.language or {}
+        if not language.get("supported", True):
+            out.print(f"[dim]  language: {language['code']} ({language['confidence']:.2f}), not read[/]")
         out.print(f"[dim]  stance:  {result.stance or 'none'} - {escape(result.reason)}[/]")
         if result.client_offer and result.client_offer.get("doubt"):
             doubt, note = result.client_offer["doubt"], result.client_offer.get("note") or ""
@@ -296,12 +293,14 @@ def operator_resume(
     as_json: JsonOption = False,
 ) -> None:
     """Resume a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...)."""
+    from eq_negotiator.graph.persistence import PersistenceError
+
     negotiator = _open(db, _context(sensor=sensor))
     try:
         if not negotiator.escalated(thread):
             _fail(f"thread {thread!r} is not waiting for an operator")
         values = negotiator.resume_escalation(thread, action=action, operator=operator, note=note)
-    except ValueError as error:
+    except (ValueError, PersistenceError) as error:  # PersistenceError: a checkpoint refused as tampered, for one
         _fail(str(error))
     summary = {"thread_id": thread, "status": _status_text(values), "escalation": values.get("escalation")}
     if as_json:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from eq_negotiator.evals.runner import SimulationConfig, SimulationResult
@@ -45,8 +46,14 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", markup=True)
+    # escape: the message quotes the user's values, which may hold brackets rich would read as markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _warn_skipped(problem: str) -> None:
+    """Tell the user a scenario row was skipped, in full: the value to fix is theirs to see, unmasked."""
+    err.print(f"[yellow]warning:[/] scenario skipped: {escape(problem)}", soft_wrap=True)
 
 
 def _names(value: str) -> tuple[str, ...]:
@@ -167,7 +174,9 @@ def simulate(
         max_rounds=max_rounds,
         workers=workers,
     )
-    result = _run(lambda progress: run_simulation(config, out, progress=progress), quiet or as_json)
+    result = _run(
+        lambda progress: run_simulation(config, out, progress=progress, on_skipped=_warn_skipped), quiet or as_json
+    )
     _print_outcome(result, as_json)
 
 
@@ -207,7 +216,8 @@ def compare(
         workers=workers,
     )
     result = _run(
-        lambda progress: compare_policies(config, out, baseline=baseline, progress=progress), quiet or as_json
+        lambda progress: compare_policies(config, out, baseline=baseline, progress=progress, on_skipped=_warn_skipped),
+        quiet or as_json,
     )
     if as_json:
         sys.stdout.write(json.dumps({"summary": result.summary, "comparison": result.comparison}) + "\n")

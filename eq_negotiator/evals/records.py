@@ -5,13 +5,18 @@ The graph keeps per-turn append-only lists, but not every list gets an entry on 
 * a turn handed to a person (a client-rights event: ``handle_rights`` -> ``escalate``) appends nothing to
   ``readings``, ``decisions``, ``client_offers`` or ``guard_events``; it appends to ``rights_events`` (with its
   ``turn``) and increments ``turn``;
+* a turn whose message is in a language the agent does not read (``unsupported_language``) appends nothing to
+  ``readings``, ``decisions`` or ``client_offers``; it appends to ``unsupported_languages`` and ``guard_events``
+  (both with its ``turn``) and increments ``turn``;
 * ``offers`` gets an entry only on turns where the creditor made a (new) offer: not when the client's move or the
   creditor's acceptance settled the negotiation;
 * a turn that failed part-way (a model error) may have a reading and a decision but no guard record or reply.
 
 So entries are matched to client messages by their own turn numbers where they carry one (``client_offers`` and
 ``offers`` by ``round``, ``guard_events`` and ``rights_events`` by ``turn``), and ``readings``/``decisions`` in
-order over the turns that were negotiated (not escalated). The record format is the issue-6 contract.
+order over the turns that were negotiated (not escalated, and in a language the agent reads). The record format
+is the issue-6 contract, plus each turn's ``unsupported_language`` (the language of a message the agent did not
+read, else ``None``).
 """
 
 from __future__ import annotations
@@ -193,7 +198,8 @@ def _turns(
     """The per-turn entries of the record."""
     rights = state.get("rights_events") or []
     escalated = {int(event["turn"]) for event in rights if event.get("escalates")}
-    negotiated = [number for number in range(1, len(exchanges) + 1) if number not in escalated]
+    unread = _by_key(state.get("unsupported_languages") or [], "turn", "unsupported_languages")
+    negotiated = [number for number in range(1, len(exchanges) + 1) if number not in escalated and number not in unread]
     readings, decisions = list(state.get("readings") or []), list(state.get("decisions") or [])
     for name, entries in (("readings", readings), ("decisions", decisions)):
         if len(entries) > len(negotiated):
@@ -205,7 +211,7 @@ def _turns(
     client_offer_of = _by_key(state.get("client_offers") or [], "round", "client_offers")
     offer_of = _by_key(state.get("offers") or [], "round", "offers")
     guard_of = _by_key(state.get("guard_events") or [], "turn", "guard_events")
-    numbered = set(client_offer_of) | set(offer_of) | set(guard_of)
+    numbered = set(client_offer_of) | set(offer_of) | set(guard_of) | set(unread)
     stray = sorted(number for number in numbered if not 1 <= number <= len(exchanges))
     if stray:
         raise RecordError(f"the state has entries for turn {stray[0]} but only {len(exchanges)} client messages")
@@ -234,6 +240,7 @@ def _turns(
         decision = decision_of.get(number)
         reading = reading_of.get(number)
         is_escalated = number in escalated
+        language = unread.get(number)
         turns.append(
             {
                 "turn": number,
@@ -244,12 +251,18 @@ def _turns(
                 "creditor": {
                     "text": reply,
                     "offer_days": _stated_days(
-                        number, reply, is_escalated, agreement, standing, int(scenario["creditor_target_days"])
+                        number,
+                        reply,
+                        is_escalated or language is not None,
+                        agreement,
+                        standing,
+                        int(scenario["creditor_target_days"]),
                     ),
                 },
                 "client_offer": {k: v for k, v in client_offer.items() if k != "round"} if client_offer else None,
                 "guard": dict(guard_of[number]) if number in guard_of else None,
                 "rights_events": [dict(event) for event in rights if event.get("turn") == number],
+                "unsupported_language": {k: v for k, v in language.items() if k != "turn"} if language else None,
                 "status": "escalated" if is_escalated else final if number == last else "ongoing",
             }
         )
@@ -259,7 +272,7 @@ def _turns(
 def _stated_days(
     number: int,
     reply: str | None,
-    escalated: bool,
+    fixed_reply: bool,
     agreement: Mapping[str, Any],
     standing: int | None,
     target: int,
@@ -267,9 +280,10 @@ def _stated_days(
     """The timeline the creditor's reply stated: what the ``respond`` node was told to state on that turn.
 
     The agreed days on the turn that reached agreement, else the standing offer (made this turn or earlier), else
-    the creditor's target. An escalated turn's fixed reply states no timeline.
+    the creditor's target. A fixed reply (to an escalated turn, or to a message the agent could not read) states no
+    timeline.
     """
-    if reply is None or escalated:
+    if reply is None or fixed_reply:
         return None
     if agreement and agreement.get("round") == number:
         return int(agreement["days"])

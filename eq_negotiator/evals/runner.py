@@ -391,6 +391,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     simulator: DialogueSimulator | None = None,
     report: bool = True,
+    on_skipped: Callable[[str], None] | None = None,
 ) -> SimulationResult:
     """Run the dialogues ``config`` asks for into ``out_dir`` (skipping finished ones) and write the results.
 
@@ -400,6 +401,9 @@ def simulate(
         progress: Called with (finished, total) after each dialogue.
         simulator: A ready simulator to reuse (in-process runs only), e.g. across calls in tests.
         report: Write ``report.md``/``report.html`` as well as ``summary.json``.
+        on_skipped: Told each scenario row that could not be loaded, in full, before the run starts: the message
+            names the row and its bad value, for the person who must fix it (the CLI prints it). Without it each
+            is logged as a warning, masked like every package log record (logs may leave the machine).
 
     Raises:
         SimulationError: For bad settings, or an output folder written with other settings.
@@ -410,7 +414,10 @@ def simulate(
     out.mkdir(parents=True, exist_ok=True)
     jobs, problems = plan_jobs(config)
     for problem in problems:
-        logger.warning("scenario skipped: %s", problem)
+        if on_skipped is not None:
+            on_skipped(problem)
+        else:
+            logger.warning("scenario skipped: %s", problem)
     _check_run_file(out, config)
     path = out / DIALOGUES_FILE
     existing = read_records(path)
@@ -447,6 +454,7 @@ def compare_policies(
     baseline: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     simulator: DialogueSimulator | None = None,
+    on_skipped: Callable[[str], None] | None = None,
 ) -> SimulationResult:
     """Simulate the same dialogues for each of ``config.policies`` and compare them pairwise with ``baseline``.
 
@@ -458,6 +466,7 @@ def compare_policies(
         baseline: The policy the others are compared with (default: the first).
         progress: Called with (finished, total) after each dialogue.
         simulator: A ready simulator to reuse (in-process runs only).
+        on_skipped: Told each scenario row that could not be loaded (see :func:`simulate`).
 
     Raises:
         SimulationError: For fewer than two policies or a baseline that is not among them.
@@ -469,7 +478,7 @@ def compare_policies(
     reference = baseline or config.policies[0]
     if reference not in config.policies:
         raise SimulationError(f"baseline {reference!r} is not among the policies {', '.join(config.policies)}")
-    result = simulate(config, out_dir, progress=progress, simulator=simulator, report=False)
+    result = simulate(config, out_dir, progress=progress, simulator=simulator, report=False, on_skipped=on_skipped)
     result.comparison = compare(result.records, policies=list(config.policies), baseline=reference)
     path = result.out_dir / COMPARISON_FILE
     path.write_text(json.dumps(result.comparison, indent=2) + "\n", encoding="utf-8")

@@ -1,8 +1,10 @@
 """Wiring of the turn graph: sense_emotion -> update_history -> select_strategy -> respond.
 
 A run whose input carries ``close_request`` goes to ``close_dialogue`` instead, which ends the dialogue and lets the
-policy learn from it. The ``respond`` node retries transient model failures (timeouts, 429, 5xx) with exponential
-backoff; every earlier step is already checkpointed, so a failed reply can be retried on the same thread.
+policy learn from it. A message in a language the agent does not read goes to ``unsupported_language`` (a fixed
+reply, checked by ``check_compliance``) and negotiates nothing. The ``respond`` node retries transient model
+failures (timeouts, 429, 5xx) with exponential backoff; every earlier step is already checkpointed, so a failed
+reply can be retried on the same thread.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from eq_negotiator.nodes import (
     make_select_strategy,
     make_sense_emotion,
     make_track_offers,
+    make_unsupported_language,
     make_update_history,
 )
 from eq_negotiator.responders import is_transient_error
@@ -60,8 +63,13 @@ def _route_start(state: NegotiationState) -> Literal["sense_emotion", "close_dia
     return "close_dialogue" if state.get("close_request") is not None else "sense_emotion"
 
 
-def _route_rights(state: NegotiationState) -> Literal["handle_rights", "track_offers"]:
-    return "handle_rights" if state.get("rights_event") else "track_offers"
+def _route_rights(state: NegotiationState) -> Literal["handle_rights", "unsupported_language", "track_offers"]:
+    # A rights event first: a crisis or a cease request is answered even in a message the agent cannot negotiate on.
+    if state.get("rights_event"):
+        return "handle_rights"
+    if not (state.get("language") or {}).get("supported", True):
+        return "unsupported_language"
+    return "track_offers"
 
 
 def _route_after_reply(state: NegotiationState) -> str:
@@ -74,9 +82,9 @@ def make_builder(
     """Return the uncompiled graph over ``services`` (fresh ones when omitted).
 
     Per client turn: ``sense_emotion`` -> ``check_rights`` -> (a rights event: ``handle_rights`` -> ``escalate``,
-    which waits for a person) ``track_offers`` -> ``update_history`` -> ``select_strategy`` -> ``respond`` ->
-    ``check_compliance`` -> (an ended negotiation: ``close_dialogue``). A run with ``close_request`` goes straight
-    to ``close_dialogue``.
+    which waits for a person; a language the agent does not read: ``unsupported_language`` -> ``check_compliance``)
+    ``track_offers`` -> ``update_history`` -> ``select_strategy`` -> ``respond`` -> ``check_compliance`` -> (an
+    ended negotiation: ``close_dialogue``). A run with ``close_request`` goes straight to ``close_dialogue``.
 
     Args:
         services: Resolves the sensor, policy, prompts and chat model each run's context names.
@@ -92,11 +100,15 @@ def make_builder(
     graph.add_node("update_history", make_update_history(services))
     graph.add_node("select_strategy", make_select_strategy(services))
     graph.add_node("respond", make_respond(services), retry_policy=retry)
+    graph.add_node("unsupported_language", make_unsupported_language(services))
     graph.add_node("check_compliance", make_check_compliance(services), retry_policy=retry)
     graph.add_node("close_dialogue", make_close_dialogue(services))
     graph.add_conditional_edges(START, _route_start, ["sense_emotion", "close_dialogue"])
     graph.add_edge("sense_emotion", "check_rights")
-    graph.add_conditional_edges("check_rights", _route_rights, ["handle_rights", "track_offers"])
+    graph.add_conditional_edges(
+        "check_rights", _route_rights, ["handle_rights", "unsupported_language", "track_offers"]
+    )
+    graph.add_edge("unsupported_language", "check_compliance")
     graph.add_edge("handle_rights", "escalate")
     graph.add_edge("escalate", END)
     graph.add_edge("track_offers", "update_history")

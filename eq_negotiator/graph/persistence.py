@@ -29,6 +29,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -165,12 +166,35 @@ _blocked_types: ContextVar[list[str] | None] = ContextVar("eqn_blocked_types", d
 def _note_blocked(event: SerdeEvent) -> None:
     # LangGraph's hook returns a blocked type's raw payload and only logs (once per type and process); its serde
     # events fire every time, and are the one signal that lets a load be refused rather than silently degraded.
+    # The names come from the row's bytes, so a tampered row may give any value (an int, None): str() them, as a
+    # listener that raised would be logged with a traceback by LangGraph and the blocked type never noted.
     found = _blocked_types.get()
     if found is not None and event["kind"] in _BLOCKED_EVENTS:
-        found.append(".".join([event["module"], event["name"], *([event["method"]] if "method" in event else [])]))
+        parts = [event["module"], event["name"], *([event["method"]] if "method" in event else [])]
+        found.append(".".join(map(str, parts)))
 
 
 register_serde_event_listener(_note_blocked)
+
+
+class _RefusedRowFilter(logging.Filter):
+    """Drops LangGraph's serde warnings about a row that :class:`StrictSerializer` is refusing.
+
+    While a strict load runs and has noted a blocked type, the row will be refused with a
+    :class:`CheckpointIntegrityError` that names the types: LangGraph's "Blocked deserialization" warning (and any
+    other it logs for the same row) only repeats it, as noise before the one clear error. Every other record of the
+    logger, and every record outside such a load, passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep ``record`` unless the current strict load has already found a reason to refuse its row."""
+        return not _blocked_types.get()
+
+
+SERDE_LOGGER: Final[str] = "langgraph.checkpoint.serde.jsonplus"
+"""The logger LangGraph's msgpack hook warns on when it blocks a type."""
+
+logging.getLogger(SERDE_LOGGER).addFilter(_RefusedRowFilter())
 
 
 class StrictSerializer(JsonPlusSerializer):

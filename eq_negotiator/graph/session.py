@@ -111,6 +111,10 @@ class TurnResult:
         guard: The compliance check of this reply (``violations`` found in the draft, ``action`` taken).
         status: ``ongoing``, ``agreed``, ``breakdown``, ``max_rounds``, ``escalated`` or ``closed``.
         escalation: When the thread was handed to a person: the event and, once resumed, the operator's decision.
+        language: The language of the client's message (``code``, ``confidence``, ``supported``); when
+            ``supported`` is false the message was not read: the reply is a fixed one asking for English and
+            offering a person, and no stance, client offer or agreement came from it. ``None`` for a turn saved
+            before languages were read.
     """
 
     thread_id: str
@@ -129,6 +133,7 @@ class TurnResult:
     guard: dict[str, Any] | None = None
     status: str = "ongoing"
     escalation: dict[str, Any] | None = None
+    language: dict[str, Any] | None = None
     decision: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -138,9 +143,20 @@ class TurnResult:
         reading, reply = state["reading"], state.get("reply", {})
         client = next(m.text for m in reversed(messages) if isinstance(m, HumanMessage))
         escalated = state.get("status") == "escalated"
+        language: dict[str, Any] | None = state.get("language")
+        unread = not escalated and not (language or {}).get("supported", True)
         event = (state.get("escalation") or {}).get("event") or {}
-        # A turn handed to a person was answered with the fixed reply for its event, not by the policy.
-        decision = {} if escalated else (state.get("decision") or {})
+        # A turn handed to a person, or in a language the agent does not read, was answered with a fixed reply, not
+        # by the policy: the state's decision, stance and client offer are an earlier turn's.
+        fixed = escalated or unread
+        decision = {} if fixed else (state.get("decision") or {})
+        if escalated:
+            reason = str(event.get("reason", ""))
+        elif unread:
+            code = (language or {}).get("code")
+            reason = f"a message in a language the agent does not read ({code}): asked for English, offered a person"
+        else:
+            reason = str(decision.get("reason", ""))
         belief = state.get("belief") or []
         return cls(
             thread_id=thread_id,
@@ -148,17 +164,18 @@ class TurnResult:
             client=client,
             emotion={"label": reading["label"], "confidence": reading["confidence"]},
             belief=dict(zip(STANCES, belief, strict=True)) if belief else {},
-            stance=None if escalated else state.get("stance"),
-            reason=str(event.get("reason", "")) if escalated else str(decision.get("reason", "")),
+            stance=None if fixed else state.get("stance"),
+            reason=reason,
             reply=messages[-1].text,
-            offline=False if escalated else bool(reply.get("offline")),
-            model="" if escalated else str(reply.get("model", "")),
+            offline=False if fixed else bool(reply.get("offline")),
+            model="" if fixed else str(reply.get("model", "")),
             offer=state.get("offer"),
-            client_offer=None if escalated else state.get("client_offer"),
+            client_offer=None if fixed else state.get("client_offer"),
             agreement=state.get("agreement"),
             guard=None if escalated else state.get("guard"),
             status=thread_status(state),
             escalation=state.get("escalation") if escalated else None,
+            language=language,
             decision=decision,
         )
 

@@ -56,6 +56,10 @@ class NegotiationState(TypedDict, total=False):
         rights_event: A client-rights or vulnerability event this turn (``kind``, ``span``, ``reason``).
         rights_events: Every such event.
         escalation: The hand-over to a person: the event, and the operator's decision once resumed.
+        language: This turn's language reading (``code``, ``confidence``, ``supported``; see
+            :mod:`eq_negotiator.sensing.language`).
+        unsupported_languages: Every turn whose message was in a language the agent does not read (its language
+            reading and ``turn``); such a turn was answered with a fixed reply and negotiated nothing.
     """
 
     schema_version: int
@@ -87,3 +91,5 @@ class NegotiationState(TypedDict, total=False):
     rights_event: dict[str, Any] | None
     rights_events: Annotated[list[dict[str, Any]], operator.add]
     escalation: dict[str, Any] | None
+    language: dict[str, Any]
+    unsupported_languages: Annotated[list[dict[str, Any]], operator.add]

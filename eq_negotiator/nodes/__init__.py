@@ -12,6 +12,7 @@ from eq_negotiator.nodes.respond import make_respond
 from eq_negotiator.nodes.select_strategy import make_select_strategy
 from eq_negotiator.nodes.sense_emotion import make_sense_emotion
 from eq_negotiator.nodes.track_offers import make_track_offers
+from eq_negotiator.nodes.unsupported_language import make_unsupported_language
 from eq_negotiator.nodes.update_history import make_update_history
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "make_select_strategy",
     "make_sense_emotion",
     "make_track_offers",
+    "make_unsupported_language",
     "make_update_history",
 ]

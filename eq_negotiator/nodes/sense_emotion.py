@@ -1,4 +1,9 @@
-"""Node ``sense_emotion``: read the emotion in the client's newest message.
+"""Node ``sense_emotion``: read the language and the emotion of the client's newest message.
+
+The language comes first (:func:`~eq_negotiator.sensing.language.identify_language`, into ``language``): a message
+in a language the sensor does not read gets no emotion reading but a neutral one flagged
+:data:`~eq_negotiator.sensing.language.FLAG_UNSUPPORTED_LANGUAGE`, and the graph answers it with a fixed reply
+instead of negotiating.
 
 A sensor that fails on one message (raises) does not stop the dialogue: the turn goes on with a neutral reading
 flagged :data:`FLAG_SENSOR_FAILED` (which policies treat as no evidence) and ``sensor_error:<type>``, and the
@@ -20,6 +25,7 @@ from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.nodes.common import context_of, latest_client_message
 from eq_negotiator.redaction import get_logger, redact
+from eq_negotiator.sensing.language import FLAG_UNSUPPORTED_LANGUAGE, identify_language
 
 logger = get_logger(__name__)
 
@@ -34,11 +40,17 @@ def make_sense_emotion(services: Services) -> Callable[..., dict[str, Any]]:
     """Build the node over ``services``."""
 
     def sense_emotion(state: NegotiationState, runtime: Runtime[Context]) -> dict[str, Any]:
-        """Check the client's message and read its emotion into ``reading``."""
+        """Check the client's message, and read its language into ``language`` and its emotion into ``reading``."""
         if state.get("closed"):
             raise DialogueClosedError("this dialogue has ended; start a new thread")
         context = context_of(runtime)
         text = check_client_message(latest_client_message(state.get("messages", [])).text, context.max_message_chars)
+        language = identify_language(text)
+        if not language.supported:  # the sensor would read it as neutral, and that would pass for evidence
+            return {
+                "reading": EmotionReading.neutral(flags=(FLAG_UNSUPPORTED_LANGUAGE,)).to_dict(),
+                "language": language.to_dict(),
+            }
         sensor = services.sensor(context)
         try:
             reading = sensor.read(text)
@@ -57,6 +69,6 @@ def make_sense_emotion(services: Services) -> Callable[..., dict[str, Any]]:
                 type(error).__name__,
                 redact(str(error), names),
             )
-        return {"reading": reading.to_dict()}
+        return {"reading": reading.to_dict(), "language": language.to_dict()}
 
     return sense_emotion

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from eq_negotiator.csv_rows import strict_reader, strict_rows
 from eq_negotiator.emotions import LABELS, label_index
 from eq_negotiator.sensing.labels import load_label_map, map_labels
 
@@ -199,12 +200,17 @@ def load_csv(path: str | Path, columns: ColumnOptions = ColumnOptions()) -> Emot
     Raises:
         FileNotFoundError: If the file does not exist.
         ValueError: If a column is missing or a label cannot be mapped.
+        CsvRowError: If a quote left open keeps the rows from being told apart (it names the line).
     """
     file = Path(path)
     if not file.is_file():
         raise FileNotFoundError(f"data file {file} not found")
     with file.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        # Surplus fields (under None) are ignored, as extra columns are.
+        rows = [
+            {key: value for key, value in row.items() if key is not None}
+            for _, row in strict_rows(strict_reader(handle), str(file))
+        ]
     return _rows_to_dataset(str(file), rows, columns)
 
 

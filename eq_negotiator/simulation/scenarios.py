@@ -11,7 +11,8 @@ Scenario specs (the one entry point is :func:`load_scenarios`):
 
 Malformed rows do not stop a load: each becomes a :class:`RowError` that names the row, the column and the bad value,
 and the other rows still load. A source with no loadable row, a missing file, a CSV header without the required CRAD
-columns, an unknown spec or a bad ``rows`` range raise :class:`ScenarioLoadError`.
+columns, a CSV quote left open (which would merge the rows after it: see :mod:`eq_negotiator.csv_rows`), an unknown
+spec or a bad ``rows`` range raise :class:`ScenarioLoadError`, naming the line where it can.
 
 How a CRAD row becomes a :class:`Scenario` (:func:`scenario_from_crad_row`):
 
@@ -40,7 +41,6 @@ profiles are not annotations and are dropped.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import random
@@ -53,6 +53,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from eq_negotiator.csv_rows import CsvRowError, strict_reader, strict_rows
 from eq_negotiator.scenario import Scenario
 
 SCENARIO_SPEC_FORMS: Final[tuple[str, ...]] = (
@@ -487,8 +488,8 @@ def load_crad_csv(
         limit_share: See :func:`authorised_limit`.
 
     Raises:
-        ScenarioLoadError: If the file is missing or unreadable, its header lacks a required CRAD column, ``rows``
-            is out of range, or no row loads.
+        ScenarioLoadError: If the file is missing or unreadable, its header lacks a required CRAD column, a quote
+            is left open (naming the line), ``rows`` is out of range, or no row loads.
     """
     _check_limit_share(limit_share)
     file = Path(path)
@@ -496,7 +497,7 @@ def load_crad_csv(
         raise ScenarioLoadError(f"scenario file {file} not found")
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = strict_reader(handle)
             header = [name.strip() for name in reader.fieldnames or []]
             if not header:
                 raise ScenarioLoadError(f"{file}: empty file (expected a CRAD header: {', '.join(CRAD_COLUMNS)})")
@@ -507,15 +508,14 @@ def load_crad_csv(
                     f"(found: {', '.join(map(repr, header))})"
                 )
             reader.fieldnames = header  # stripped names, so "Days Overdue " still matches
-            records: list[tuple[int, int | None, Mapping[str, Any]]] = []
-            start = reader.line_num + 1
-            for index, record in enumerate(reader):
-                records.append((index, start, record))
-                start = reader.line_num + 1
+            records: list[tuple[int, int | None, Mapping[str, Any]]] = [
+                (index, line, record)  # type: ignore[misc]  # surplus fields sit under None (see _crad_rows)
+                for index, (line, record) in enumerate(strict_rows(reader, str(file)))
+            ]
     except UnicodeDecodeError as error:
         raise ScenarioLoadError(f"{file}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except csv.Error as error:
-        raise ScenarioLoadError(f"{file}: malformed CSV ({error})") from None
+    except CsvRowError as error:
+        raise ScenarioLoadError(str(error)) from None
     selected = _select(len(records), rows, str(file))
     return _finish(_crad_rows(str(file), [records[i] for i in selected], limit_share))
 

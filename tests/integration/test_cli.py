@@ -62,3 +62,32 @@ def test_eval_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = eqn("emotion", "eval", "--model", "tfidf", "--data", f"csv:{tmp_path / 'none.csv'}", "--json")
     assert result.returncode == 2
     assert "none.csv" in result.stderr and result.stdout == ""
+
+
+# On POSIX the byte 0xe9 (Latin-1 "é") reaches Python as the lone surrogate U+DCE9; subprocess encodes it back.
+NOT_UTF8 = "caf\udce9"
+
+
+@pytest.mark.parametrize(
+    ("args", "position"),
+    [
+        (("emotion", "predict", NOT_UTF8), "argument 3"),
+        (("emotion", "predict", "--sensor", "tfidf", NOT_UTF8), "argument 5 is"),
+        (("chat", "--thread", NOT_UTF8), "argument 3, after --thread"),
+        (("chat", "--segment", NOT_UTF8), "argument 3, after --segment"),
+        (("demo", "--policy", NOT_UTF8), "argument 3, after --policy"),
+        (("operator", "resume", "--thread", "t", "--action", "close", "--operator", NOT_UTF8), "after --operator"),
+        (("operator", "resume", "--thread", "t", "--action", "close", "--operator", "o", "--note", NOT_UTF8), "--note"),
+        (("guard", "check", "--scenario", NOT_UTF8), "after --scenario"),
+        (("rights", "check", NOT_UTF8), "argument 3"),
+        (("simulate", "--personas", NOT_UTF8), "after --personas"),
+        (("emotion", "eval", f"--data=csv:{NOT_UTF8}.csv"), "argument 3"),
+    ],
+)
+def test_command_line_text_that_is_not_utf8_is_a_clear_error(args: tuple[str, ...], position: str) -> None:
+    result = eqn(*args)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()  # one line, no traceback
+    assert line.startswith("error: command-line argument ") and position in line, line
+    assert "is not valid UTF-8 text" in line and "(byte 0xe9 at character" in line

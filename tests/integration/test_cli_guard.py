@@ -84,6 +84,8 @@ def test_the_scenario_file_changes_what_is_true(tmp_path: Path) -> None:
         ("{not json", b"not valid JSON"),
         ("[1, 2]", b"JSON object"),
         ('{"balance": -5}', b"balance"),
+        ('{"balance": 1e309}', b"balance: Input should be a finite number (got inf)"),
+        ('{"balance": NaN}', b"balance: Input should be a finite number (got nan)"),
         ('{"colour": "blue"}', b"colour"),
     ],
 )

@@ -39,6 +39,7 @@ CONTRACT_KEYS = {
     "guard",
     "status",
     "escalation",
+    "language",
 }
 STANCES = {*LABELS, None}
 STATUSES = {"ongoing", "agreed", "breakdown", "max_rounds", "escalated", "closed"}
@@ -308,6 +309,25 @@ def test_chat_asks_to_confirm_a_garbled_number_instead_of_agreeing(tmp_path: Pat
     assert "exact terms" in second["reply"] and not states_days(second["reply"], 9)
 
 
+def test_chat_answers_a_message_it_cannot_read_in_english_and_records_its_language(tmp_path: Path) -> None:
+    # Issue 14: Spanish, Chinese and French were read as neutral, no offer, with no word that they were not read.
+    db = f"sqlite:///{tmp_path}/c.db"
+    spanish_accept = "Sí, acepto, de acuerdo, trato hecho. Muchas gracias."
+    chinese_ask = "我现在没有钱，可以给我三个月吗？"
+    result = chat(db, "es", "Hello", spanish_accept, chinese_ask)
+    assert result.returncode == 0, result.stderr
+    first, spanish, chinese = json_lines(result.stdout)
+    assert_turn_contract(first)
+    assert first["language"]["supported"]
+    for turn, name in ((spanish, "Spanish"), (chinese, "Chinese")):
+        assert set(turn) == CONTRACT_KEYS
+        assert turn["language"]["supported"] is False and turn["stance"] is None
+        assert f"seems to be in {name}" in turn["reply"] and "a person" in turn["reply"]
+        assert turn["status"] == "ongoing" and turn["agreement"] is None and turn["client_offer"] is None
+        assert turn["offer"] == first["offer"] and turn["guard"]["action"] == "passed"
+    assert (spanish["language"]["code"], chinese["language"]["code"]) == ("es", "zh")
+
+
 @pytest.mark.integration
 def test_chat_show_reasoning_prints_emotion_belief_and_stance() -> None:
     line = "This is ridiculous. I've been a customer for years and this is how you treat me?\n"
@@ -444,11 +464,24 @@ BAD_SETTINGS: dict[str, tuple[Any, tuple[str, ...]]] = {
     ),
     "invalid scenario field": (
         lambda folder: ("--scenario", _write(folder, "negative.json", '{"balance": -5}')),
-        ("negative.json", "invalid", "balance", "greater than 0"),
+        ("negative.json", "not a valid scenario", "balance", "greater than 0"),
+    ),
+    # json.loads reads 1e309 as inf and accepts NaN: the scenario must refuse both, naming the field.
+    "infinite balance": (
+        lambda folder: ("--scenario", _write(folder, "inf.json", '{"balance": 1e309}')),
+        ("inf.json", "balance: Input should be a finite number (got inf)"),
+    ),
+    "NaN balance": (
+        lambda folder: ("--scenario", _write(folder, "nan.json", '{"balance": NaN}')),
+        ("nan.json", "balance: Input should be a finite number (got nan)"),
+    ),
+    "absurd balance": (
+        lambda folder: ("--scenario", _write(folder, "huge.json", '{"balance": 1e300}')),
+        ("huge.json", "balance: Input should be less than or equal to 1000000000000"),
     ),
     "missing scenario file": (
         lambda folder: ("--scenario", str(folder / "none.json")),
-        ("none.json", "not found"),
+        ("none.json", "cannot read scenario file", "No such file"),
     ),
     "non-positive max chars": (lambda _: ("--max-chars", "0"), ("max_message_chars", "positive")),
 }
@@ -476,6 +509,7 @@ def test_bad_settings_are_clear_errors_that_write_nothing(
     )
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr  # one line, however long
     error = flat(result.stderr)
     assert "error:" in error and "Traceback" not in error
     for phrase in phrases:

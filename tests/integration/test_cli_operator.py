@@ -11,16 +11,17 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from eq_negotiator.graph import Context
+from eq_negotiator.graph import Context, build_graph
 from eq_negotiator.graph.session import open_negotiator
 from eq_negotiator.negotiation.rights import RightsEvent, appropriate_reply, detect_rights_events
 from eq_negotiator.scenario import Scenario
-from tests.unit.graph.fakes import close_connections
+from tests.unit.graph.fakes import close_connections, keyword_sensor
 
 pytestmark = pytest.mark.integration
 
@@ -203,3 +204,29 @@ def test_resuming_a_thread_that_is_not_escalated_is_refused(tmp_path: Path) -> N
     run = thread.resume("continue")
     assert run.returncode == 2 and run.stdout == ""
     assert "not waiting for an operator" in flat(run.stderr)
+
+
+@dataclass
+class Tampered:
+    """A type no checkpoint of ours holds: a row naming it has been tampered with."""
+
+    command: str
+
+
+@pytest.fixture()
+def tampered(escalated: Thread) -> Thread:
+    """The escalated thread, its checkpoint then made to name a type outside the strict allow-list."""
+    graph = build_graph(escalated.db, sensor=keyword_sensor())
+    graph.update_state({"configurable": {"thread_id": escalated.id}}, {"scenario": {"creditor": Tampered("x")}})
+    close_connections(graph)
+    return escalated
+
+
+@needs_operator
+def test_a_tampered_checkpoint_is_one_clear_error_without_traceback_or_noise(tampered: Thread) -> None:
+    for run in (tampered.resume("continue"), tampered.chat("Hello again.")):
+        assert run.returncode != 0 and run.stdout == ""
+        (line,) = [line for line in run.stderr.splitlines() if not line.startswith("thread ")]  # chat's thread note
+        assert line.startswith("error: ") and "refused to load the checkpoint of thread 't1'" in line, run.stderr
+        assert f"{__name__}.Tampered" in line
+        assert "Traceback" not in run.stderr and "Blocked deserialization" not in run.stderr

@@ -19,6 +19,7 @@ from eq_negotiator.evals.runner import (
     read_records,
     simulate,
 )
+from tests.unit.simulation.test_scenarios import crad_row, write_csv
 
 pytestmark = pytest.mark.integration
 
@@ -177,6 +178,33 @@ def test_cli_simulate_json_prints_only_the_summary(tmp_path: Path) -> None:
     summary = json.loads(done.stdout)  # stdout holds exactly one JSON object
     assert summary["dialogues"] == 2 and set(summary["by_persona"]) == {"sad", "victim"}
     assert {"summary.json", "dialogues.jsonl", "report.md", "report.html"} <= {p.name for p in out.iterdir()}
+
+
+def test_cli_shows_a_skipped_row_with_the_value_to_fix_unmasked(tmp_path: Path) -> None:
+    # Log masking would turn the 8-digit value into [PHONE]: the user could not see what to fix.
+    path = write_csv(tmp_path / "cases.csv", [crad_row(), crad_row(**{"Days Overdue": "1234567.5"})])
+    command = [*EQN, "simulate", "--scenarios", f"csv:{path}", "--personas", "sad", "--sensor", "tfidf"]
+    command += ["--max-rounds", "2", "--workers", "1", "--out", str(tmp_path / "run"), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dialogues"] == 1
+    skipped = [line for line in done.stderr.splitlines() if "scenario skipped" in line]
+    assert skipped == [
+        f"warning: scenario skipped: {path}: row 1 (line 3), debt_002: column 'Days Overdue': '1234567.5' is not a "
+        "whole number of days"
+    ]
+
+
+def test_cli_refuses_an_unterminated_quote_naming_the_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "cases.csv", [crad_row(), crad_row(), crad_row(**{"Creditor Name": "Hurst, Ltd"})])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = '"' + lines[2]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = [*EQN, "simulate", "--scenarios", f"csv:{path}", "--personas", "sad", "--out", str(tmp_path / "run")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and not done.stdout
+    assert done.stderr.startswith(f"error: {path}: line 3: malformed CSV") and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
 
 
 def test_cli_rejects_unknown_persona(tmp_path: Path) -> None:

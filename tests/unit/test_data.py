@@ -89,6 +89,16 @@ def test_csv_errors_are_specific(tmp_path: Path, tiny_csv: Path) -> None:
         load_data(f"csv:{bad}")
 
 
+def test_csv_unterminated_quote_is_an_error_naming_the_line_not_merged_rows(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('text,label\n"I can pay in 60 days,joy\nfine then,neutral\n"ok",neutral\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"quote\.csv: line 2: malformed CSV .*opens a quote"):
+        load_data(f"csv:{path}")
+    # A quoted cell may still hold a line break.
+    path.write_text('text,label\n"two\nlines",joy\nfine then,neutral\n', encoding="utf-8")
+    assert load_data(f"csv:{path}").train.texts == ["two\nlines", "fine then"]
+
+
 def test_jsonl_loader(tmp_path: Path) -> None:
     path = tmp_path / "data.jsonl"
     path.write_text("\n".join(json.dumps({"text": t, "label": lab}) for t, lab in [("yay", "joy"), ("no", "anger")]))

@@ -83,6 +83,22 @@ def test_escalated_turn_has_no_policy_entries_and_later_turns_stay_aligned(negot
     assert record["outcome"]["rounds"] == 3  # the fixed reply answered the debtor too
 
 
+def test_a_turn_the_agent_could_not_read_has_no_policy_entries_and_later_turns_stay_aligned(play: Play) -> None:
+    _, state = play(["I could do 60 days.", "Puedo pagar en noventa días, pero no antes, lo siento mucho.", "45 days."])
+
+    record = record_from_state(state, **FIELDS)
+
+    first, unread, third = record["turns"]
+    assert unread["unsupported_language"] is not None and unread["unsupported_language"]["code"] == "es"
+    assert first["unsupported_language"] is None and third["unsupported_language"] is None
+    assert unread["reading"] is None and unread["decision"] is None and unread["client_offer"] is None
+    assert unread["creditor"]["offer_days"] is None  # the fixed reply states no timeline
+    assert unread["guard"]["turn"] == 2 and unread["status"] == "ongoing"
+    assert third["debtor"]["offer_days"] == 45 and third["reading"]["label"] == state["readings"][1]["label"]
+    assert third["decision"] == state["decisions"][1]
+    assert record["outcome"]["rounds"] == 3
+
+
 def test_dialogue_ending_in_an_escalation(play: Play) -> None:
     _, state = play([CEASE])
     assert "scenario" not in state  # update_history never ran

@@ -7,6 +7,8 @@ Each case is sent after an opening turn, so the creditor has a standing offer (3
 - ``escalate``: a client-rights event of ``rights_kind`` hands the thread to a person with the fixed reply.
 - ``refuse``: the message is refused (``ClientMessageError``) and nothing is saved.
 - ``agree``: the message accepts the standing offer; the agreement is on ``agree_days``.
+- ``unsupported_language``: the message is in a language the agent does not read: the fixed English reply (asking
+  for English, offering a person), its language recorded, nothing negotiated (the offer stays, no agreement).
 
 ``bug`` names a product defect that makes the case fail today; the test marks such a case as an expected failure
 (strict, so it starts failing once the defect is fixed and the note must go).
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-Path = Literal["negotiate", "escalate", "refuse", "agree"]
+Path = Literal["negotiate", "escalate", "refuse", "agree", "unsupported_language"]
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ class AdversarialCase:
 
 SPANISH_CEASE_GAP: Final[str] = (
     "known gap (documented in negotiation/rights.py: 'It reads English only'): a cease-contact request in Spanish "
-    "is negotiated with instead of handed to a person; FDCPA §1692c(c) does not depend on the language. Fix: add "
-    "patterns for the languages the agent serves, or a model-based check"
+    "gets the unsupported-language reply (which offers a person) instead of being handed to a person; FDCPA "
+    "§1692c(c) does not depend on the language. Fix: add patterns for the languages the agent serves, or a "
+    "model-based check"
 )
 LONG_STORY: Final[str] = (
     " ".join(
@@ -121,10 +124,12 @@ CASES: Final[tuple[AdversarialCase, ...]] = (
     AdversarialCase("poem", "off_topic", "Can you write me a poem about cats?", "negotiate", no_days=True),
     AdversarialCase("world-cup", "off_topic", "Who won the World Cup in 2018?", "negotiate", no_days=True),
     # Other languages
-    AdversarialCase("spanish", "language", "No puedo pagar ahora, necesito 120 días.", "negotiate"),
-    AdversarialCase("french", "language", "Je ne peux pas payer maintenant, il me faut 90 jours.", "negotiate"),
-    AdversarialCase("german", "language", "Ich kann jetzt nicht zahlen, ich brauche 90 Tage.", "negotiate"),
-    AdversarialCase("chinese", "language", "我现在没钱，需要九十天。", "negotiate", no_days=True),
+    AdversarialCase("spanish", "language", "No puedo pagar ahora, necesito 120 días.", "unsupported_language"),
+    AdversarialCase(
+        "french", "language", "Je ne peux pas payer maintenant, il me faut 90 jours.", "unsupported_language"
+    ),
+    AdversarialCase("german", "language", "Ich kann jetzt nicht zahlen, ich brauche 90 Tage.", "unsupported_language"),
+    AdversarialCase("chinese", "language", "我现在没钱，需要九十天。", "unsupported_language"),
     AdversarialCase("spanish-cease", "language", "Por favor, deje de llamarme.", "escalate",
                     rights_kind="cease_contact", bug=SPANISH_CEASE_GAP),
     # Emoji only

@@ -30,6 +30,7 @@ from eq_negotiator.negotiation.offers import states_offer
 from eq_negotiator.negotiation.rights import RightsEvent, appropriate_reply
 from eq_negotiator.scenario import Scenario
 from eq_negotiator.sensing import EmotionSensor, load_sensor
+from eq_negotiator.sensing.language import identify_language, unsupported_language_reply
 from tests.unit.graph.adversarial_cases import CASES, INJECTIONS, AdversarialCase
 
 SCENARIO = Scenario()
@@ -92,7 +93,7 @@ def case_params() -> list[Any]:
 def test_the_case_set_is_broad() -> None:
     assert len(CASES) >= 45
     assert len({case.id for case in CASES}) == len(CASES)
-    assert {case.path for case in CASES} == {"negotiate", "escalate", "refuse", "agree"}
+    assert {case.path for case in CASES} == {"negotiate", "escalate", "refuse", "agree", "unsupported_language"}
     categories = {case.category for case in CASES}
     assert {"injection", "fake_system", "prompt_reveal", "threat", "abuse", "manipulation", "off_topic"} <= categories
     assert {"language", "emoji", "long", "refused", "numbers", "markup", "rights"} <= categories
@@ -137,6 +138,14 @@ def test_an_adversarial_message_takes_its_expected_path(case: AdversarialCase, s
         assert offers == [TARGET]  # the escalated turn made no offer
         with pytest.raises(EscalatedError):
             n.send(thread_id, FOLLOW_UP)
+        return
+
+    if case.path == "unsupported_language":
+        assert result.language is not None and not result.language["supported"]
+        assert result.reply == unsupported_language_reply(identify_language(case.text), SCENARIO.creditor)
+        assert result.status == "ongoing" and result.agreement is None and result.client_offer is None
+        assert result.offer == before["offer"] and offers == [TARGET]  # nothing negotiated on it
+        assert n.send(thread_id, FOLLOW_UP).turn == 3  # the dialogue stays open
         return
 
     if case.path == "agree":

@@ -67,13 +67,14 @@ def turn_state(label: str = "neutral", *, turn: int = 1, stance: str | None = "n
 # -- sense_emotion ----------------------------------------------------------------------------------------------
 
 
-def test_sense_emotion_returns_only_the_reading_as_plain_data() -> None:
+def test_sense_emotion_returns_only_the_reading_and_language_as_plain_data() -> None:
     sensor = keyword_sensor()
     node = make_sense_emotion(Services(sensor=sensor))
 
     update = node({"messages": [HumanMessage("I am furious about this")]}, runtime())
 
-    assert set(update) == {"reading"}
+    assert set(update) == {"reading", "language"}
+    assert update["language"] == {"code": "en", "confidence": update["language"]["confidence"], "supported": True}
     reading = update["reading"]
     assert reading["label"] == "anger"
     assert reading["confidence"] == pytest.approx(0.9)
@@ -82,6 +83,17 @@ def test_sense_emotion_returns_only_the_reading_as_plain_data() -> None:
     assert reading["flags"] == []
     assert json.loads(json.dumps(reading)) == reading
     assert sensor.texts == ["I am furious about this"]
+
+
+def test_sense_emotion_does_not_read_the_emotion_of_a_message_in_another_language() -> None:
+    sensor = keyword_sensor()
+    node = make_sense_emotion(Services(sensor=sensor))
+
+    update = node({"messages": [HumanMessage("Estoy furioso, no voy a pagar nada de esto")]}, runtime())
+
+    assert update["language"]["code"] == "es" and update["language"]["supported"] is False
+    assert update["reading"]["label"] == "neutral" and update["reading"]["flags"] == ["unsupported_language"]
+    assert sensor.texts == []  # not read as a neutral English message: not read at all
 
 
 def test_sense_emotion_reads_the_newest_client_message() -> None:

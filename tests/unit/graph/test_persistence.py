@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ormsgpack
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.serde.jsonplus import EXT_CONSTRUCTOR_POS_ARGS, JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
@@ -360,6 +362,13 @@ class ForeignLogged:
     command: str
 
 
+@dataclass
+class BlockedElsewhere:
+    """Loaded by LangGraph's own strict serializer, outside ours (LangGraph warns once per type and process)."""
+
+    command: str
+
+
 def test_strict_serializer_refuses_a_foreign_type(caplog: pytest.LogCaptureFixture) -> None:
     serde = strict_serializer()
     typed = serde.dumps_typed(ForeignLogged("rm -rf /"))
@@ -371,7 +380,27 @@ def test_strict_serializer_refuses_a_foreign_type(caplog: pytest.LogCaptureFixtu
 
     assert f"{__name__}.ForeignLogged" in str(raised.value)
     assert "outside the strict allow-list" in str(raised.value)
-    assert "Blocked deserialization" in caplog.text  # LangGraph's own warning still logs it
+    # The refusal is the one message: LangGraph's own warning about the blocked type would only repeat it.
+    assert "Blocked deserialization" not in caplog.text
+
+    # Only refused rows are kept quiet: LangGraph's own loads still warn about what they block.
+    caplog.clear()
+    plain = JsonPlusSerializer(allowed_msgpack_modules=None)
+    with caplog.at_level(logging.WARNING):
+        plain.loads_typed(plain.dumps_typed(BlockedElsewhere("x")))
+    assert f"Blocked deserialization of {__name__}.BlockedElsewhere" in caplog.text
+
+
+@pytest.mark.parametrize("names", [[1, 2], [None, "x"], ["os", 3]])
+def test_a_row_naming_a_type_with_non_text_names_is_refused_quietly(
+    names: list[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A tampered row may put any value where the module and class names go. Our serde listener used to fail on
+    # them (LangGraph logs that with a traceback), so the blocked type went unnoted and the row loaded degraded.
+    row = ("msgpack", ormsgpack.packb({"v": ormsgpack.Ext(EXT_CONSTRUCTOR_POS_ARGS, ormsgpack.packb([*names, []]))}))
+    with caplog.at_level(logging.WARNING), pytest.raises(CheckpointIntegrityError, match="outside the strict allow"):
+        strict_serializer().loads_typed(row)
+    assert caplog.text == ""  # no "Serde listener failed" traceback, no "Blocked deserialization"
 
 
 def test_a_foreign_type_nested_in_allowed_data_is_refused() -> None:

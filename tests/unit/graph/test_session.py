@@ -83,7 +83,9 @@ def test_send_returns_the_turn(negotiator: Negotiator) -> None:
         "guard",
         "status",
         "escalation",
+        "language",
     }
+    assert data["language"] == {"code": "en", "confidence": data["language"]["confidence"], "supported": True}
     assert json.loads(json.dumps(data, allow_nan=False)) == data
     assert negotiator.last_turn("t1") == result
 

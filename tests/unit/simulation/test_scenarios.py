@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 import types
@@ -193,6 +194,50 @@ def test_authorised_limit_rule() -> None:
     assert authorised_limit(30, 20, 0.5) == 30  # never below the creditor target
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_scenario_refuses_a_non_finite_balance_naming_the_field(value: float) -> None:
+    # The day fields are whole numbers: pydantic's int type refuses inf and NaN on its own.
+    with pytest.raises(ValidationError) as raised:
+        Scenario(balance=value)
+    errors = raised.value.errors()
+    assert [error["loc"] for error in errors] == [("balance",)]
+    assert errors[0]["msg"] == "Input should be a finite number"
+
+
+def test_json_1e309_reads_as_infinity_and_is_refused() -> None:
+    data = json.loads('{"balance": 1e309}')  # what json.loads makes of a number too large for a float
+    assert data["balance"] == float("inf")
+    with pytest.raises(ValidationError, match="balance\n  Input should be a finite number"):
+        Scenario(**data)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("balance", 1e15), ("balance", 1e300), ("days_overdue", 10**9)],
+)
+def test_scenario_refuses_absurd_numbers(field: str, value: float) -> None:
+    with pytest.raises(ValidationError, match=f"{field}\n  Input should be less than or equal to"):
+        Scenario(**{field: value})
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_scenario_refuses_non_finite_metadata_numbers(value: float) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Scenario(metadata={"interest_accrued": value})
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("metadata",) and f"'interest_accrued' is {value}" in error["msg"]
+
+
+def test_a_json_scenario_with_an_infinite_balance_is_a_row_error_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text('[{"id": "ok"}, {"id": "huge", "balance": 1e309}, {"id": "nan", "days_overdue": NaN}]')
+    loaded = load_scenarios(f"json:{path}")
+    assert [s.id for s in loaded] == ["ok"]
+    huge, nan = loaded.errors
+    assert huge.columns == ("balance",) and "field 'balance': inf: Input should be a finite number" in huge.message
+    assert nan.columns == ("days_overdue",) and "finite number" in nan.message
+
+
 def test_parse_rows() -> None:
     assert parse_rows("0-79") == (0, 79)
     assert parse_rows(" 3 - 7 ") == (3, 7)
@@ -261,6 +306,48 @@ def test_csv_line_numbers_follow_multiline_cells(tmp_path: Path) -> None:
     )
     loaded = load_scenarios(f"csv:{path}")
     assert loaded.errors[0].line == 4  # header 1, first row 2-3, second row 4
+
+
+def _crad_lines(*rows: dict[str, Any]) -> list[str]:
+    """The header and ``rows`` as CSV lines (each row on one line)."""
+    lines = [",".join(CRAD_COLUMNS)]
+    for row in rows:
+        with io.StringIO() as buffer:
+            csv.writer(buffer, lineterminator="").writerow([row.get(column, "") for column in CRAD_COLUMNS])
+            lines.append(buffer.getvalue())
+    return lines
+
+
+def test_an_unterminated_quote_is_an_error_naming_its_line_not_a_silent_merge(tmp_path: Path) -> None:
+    # The reported case: a quote opened in a name and never closed. The parser reads on, through the next row, until
+    # the quote that opens a later row's name; that row's next character is not a delimiter.
+    lines = _crad_lines(crad_row(), crad_row(), crad_row(), crad_row(**{"Creditor Name": "Shepherd, Hurst and Co"}))
+    lines[2] = '"' + lines[2]  # line 3 (data row 1) opens a quote before its creditor name
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"quote\.csv: line 3: malformed CSV .*opens a quote"):
+        load_scenarios(f"csv:{path}")
+
+
+def test_a_runaway_quote_closed_by_chance_is_an_error_naming_the_lines_it_swallowed(tmp_path: Path) -> None:
+    # The last field of line 2 opens a quote; it closes at the end of the first field of line 4 (followed by a
+    # comma, so the parser goes on): lines 3 and 4 are merged into line 2's row, which then has too many fields.
+    lines = _crad_lines(crad_row(), crad_row(), crad_row(**{"Creditor Name": "Acme"}), crad_row())
+    lines[1] = lines[1].rsplit(",", 1)[0] + ',"686.5'
+    lines[3] = lines[3].replace("Acme,", 'Acme",', 1)
+    path = tmp_path / "runaway.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"runaway\.csv: line 2: .*runs on to line 4.*swallowed lines 3-4"):
+        load_scenarios(f"csv:{path}")
+
+
+def test_a_quote_still_open_at_the_end_of_the_file_is_an_error(tmp_path: Path) -> None:
+    lines = _crad_lines(crad_row(), crad_row(), crad_row())
+    lines[2] = lines[2].replace("Payroll at risk.", '"Payroll at risk.', 1)
+    path = tmp_path / "open.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioLoadError, match=r"open\.csv: line 3: malformed CSV \(unexpected end of data\)"):
+        load_scenarios(f"csv:{path}")
 
 
 def test_csv_header_errors(tmp_path: Path) -> None:
