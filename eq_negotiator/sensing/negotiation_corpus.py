@@ -7,9 +7,9 @@ All three live in ``eq_negotiator/sensing/corpora/`` with a fixed ``train``/``de
   (``llm-deliberation``, ``casino``, ``cfpb``) hold a reference into the public data folder instead of the text
   (:mod:`third_party`); team-written rows (``written-llm``, ``written-human``) hold their text. The older
   credit-dialogue set (``credit_dialogue_emotions.csv``) is added as source ``credit-dialogue`` with its own split.
-- ``client_rights_messages.jsonl``: 3,000 client messages written by the team, each with the rights kinds it carries
+- ``client_rights_messages.jsonl``: 3,700 client messages written by the team, each with the rights kinds it carries
   (none for a hard negative), whether it is phrased indirectly, and a note on its phrasing.
-- ``collector_replies.jsonl``: 2,766 collector replies written by the team, LLM- and human-style, each with the
+- ``collector_replies.jsonl``: 3,216 collector replies written by the team, LLM- and human-style, each with the
   violation types it contains (none for a compliant reply).
 
 Splits were assigned by a hash of blocks of consecutive lines (rights, replies, written emotions: lines written
