@@ -8,6 +8,10 @@ counters with that offer (``negotiation.concession``); agreement and the round l
 
 Nothing is answered when the client's move already settled the negotiation (``track_offers`` set a final status) or
 when the client's terms are in doubt: then the standing offer stays and the reply asks the client to confirm.
+
+When the creditor accepts, the agreement's summary (the transcript's closing line) names only terms the client was
+told; the creditor's own offer for the round, which the ask was within tolerance of, is kept in
+``outcome["creditor_plan"]``.
 """
 
 from __future__ import annotations
@@ -59,11 +63,13 @@ def make_answer_offer(services: Services) -> Callable[..., dict[str, Any]]:
             config=AgreementConfig(tolerance_days=context.accept_tolerance_days, max_rounds=context.max_rounds),
         )
         if response.accepted:
-            if client.get("basis") == "in_full":
-                detail = f"payment in full of {scenario.balance_text()} by {client.get('pay_date')}"
-            else:
-                detail = f"its own offer was {response.offer.days} days"
-            return outcome_entries(outcome, detail=detail, client=client)
+            # The summary closes the transcript (eqn demo, eqn chat), so it names only what the client was told; the
+            # creditor's unspoken offer for the round, which the ask was measured against, stays in the record.
+            in_full = client.get("basis") == "in_full"
+            detail = f"payment in full of {scenario.balance_text()} by {client.get('pay_date')}" if in_full else ""
+            entries = outcome_entries(outcome, detail=detail, client=client)
+            entries["outcome"]["creditor_plan"] = response.offer.to_dict()
+            return entries
         offer = {"days": response.days, "round": round_number, "reason": response.offer.reason}
         return {"offer": offer, "offers": [offer]} | outcome_entries(outcome)
 

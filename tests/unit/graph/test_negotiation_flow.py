@@ -225,7 +225,11 @@ def test_a_client_ask_within_tolerance_of_the_creditors_new_offer_is_accepted_by
     assert result.agreement is not None
     assert result.agreement["days"] == 38
     assert result.agreement["closed_by"] == "creditor"
-    assert "its own offer was 34 days" in result.agreement["summary"]
+    # The summary is what the client is told: never the creditor's unspoken 34 for this round (kept in the record).
+    assert result.agreement["summary"] == "Agreed on 38 days in round 2; the creditor accepted the client's offer."
+    assert "34" not in result.agreement["summary"]
+    plan = n.state("creditor-accepts")["outcome"]["creditor_plan"]
+    assert (plan["round"], plan["days"]) == (2, 34)
     assert result.status == "agreed"
     assert result.reply in formatted(AGREED, 38)
     assert n.state("creditor-accepts")["closed"] is True
