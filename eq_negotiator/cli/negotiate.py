@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 import uuid
@@ -72,6 +73,14 @@ def _load_scenario(path: Path | None) -> dict[str, Any]:
         _fail(str(error))
 
 
+def _in_memory(db: str) -> bool:
+    """Whether ``db`` (already opened, so well formed) keeps checkpoints in this process only."""
+    from eq_negotiator.graph.history import split_history
+    from eq_negotiator.graph.persistence import PersistenceSpec
+
+    return PersistenceSpec.parse(split_history(db)[0]).kind == "memory"
+
+
 def _open(db: str, context: Any) -> Any:
     from eq_negotiator.graph.persistence import PersistenceError
     from eq_negotiator.graph.session import open_negotiator
@@ -82,7 +91,7 @@ def _open(db: str, context: Any) -> Any:
         _fail(str(error))
 
 
-def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
+def _print_turn(result: TurnResult, *, show_reasoning: bool, db: str = "memory") -> None:
     emotion = result.emotion
     if show_reasoning:
         belief = ", ".join(f"{name} {p:.2f}" for name, p in sorted(result.belief.items(), key=lambda kv: -kv[1]))
@@ -111,10 +120,19 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool) -> None:
     elif result.status in ("breakdown", "max_rounds"):
         out.print(f"[bold]Negotiation ended:[/] {result.status}")
     if result.escalation:
+        from eq_negotiator.graph.persistence import redact_spec
+
         event = result.escalation.get("event") or {}
+        if _in_memory(db):
+            how = "This thread is in memory only: it ends with this process, so no operator can resume it."
+        else:
+            how = (
+                f"An operator resumes it with: eqn operator resume --db {redact_spec(db)} --thread {result.thread_id} "
+                "--action continue|close"
+            )
         out.print(
             f"[bold yellow]Handed to a person[/] ({event.get('kind')}): {escape(str(event.get('reason', '')))} "
-            f"An operator resumes it with: eqn operator resume --thread {result.thread_id} --action continue|close"
+            f"{escape(how)}"
         )
 
 
@@ -242,7 +260,15 @@ def chat(
         pending = negotiator.pending(thread_id)
     except Exception as error:  # the first read of the database: a damaged or locked one fails here
         _fail(f"cannot read thread {thread_id} from {shown_db}: {type(error).__name__}: {error}")
-    err.print(f"[dim]thread {thread_id} ({escape(shown_db)}); resume with --thread {thread_id}[/]")
+    if _in_memory(db):  # nothing to resume later: say so rather than suggest a --thread that starts afresh
+        err.print(
+            f"[dim]thread {thread_id} (memory): it will not survive this process and cannot be resumed; "
+            "use --db sqlite:///dialogues.db to keep it[/]"
+        )
+    else:
+        err.print(
+            f"[dim]thread {thread_id} ({escape(shown_db)}); resume with --db {escape(shown_db)} --thread {thread_id}[/]"
+        )
     if model is None and not as_json:
         err.print(f"[yellow]{OFFLINE_NOTE}[/]")
 
@@ -251,7 +277,7 @@ def chat(
             sys.stdout.write(json.dumps(result.to_json()) + "\n")
             sys.stdout.flush()
         else:
-            _print_turn(result, show_reasoning=show_reasoning)
+            _print_turn(result, show_reasoning=show_reasoning, db=db)
 
     failures = 0
     if pending:
@@ -283,23 +309,49 @@ def chat(
         raise typer.Exit(code=1)
 
 
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser() or None
+    except (KeyError, OSError):  # no login name in the environment and no passwd entry (some containers)
+        return None
+
+
 def operator_resume(
     thread: Annotated[str, typer.Option("--thread", "-t", help="The escalated dialogue.")],
     action: Annotated[str, typer.Option("--action", help="continue (the agent may answer again) or close.")],
-    operator: Annotated[str, typer.Option("--operator", help="Who decides (kept in the record).")],
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who decides, kept in the record (default: your login name).")
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="Why, for the record.")] = "",
-    db: Annotated[str, typer.Option("--db", help="Checkpoints: sqlite:///path.db, postgresql://...")] = "memory",
+    db: Annotated[
+        str, typer.Option("--db", help="Checkpoints the chat used: sqlite:///path.db, postgresql://...")
+    ] = "memory",
     sensor: SensorOption = "embedded",
     as_json: JsonOption = False,
 ) -> None:
     """Resume a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...)."""
-    from eq_negotiator.graph.persistence import PersistenceError
+    from eq_negotiator.graph.persistence import PersistenceError, redact_spec
+    from eq_negotiator.graph.session import ThreadIdError
 
+    who = operator if operator is not None else _login_name()
+    if who is None:
+        _fail("cannot tell who you are from the login name: say who decides with --operator NAME")
     negotiator = _open(db, _context(sensor=sensor))
+    try:
+        saved = negotiator.state(thread)
+    except ThreadIdError as error:
+        _fail(str(error))
+    except Exception as error:  # the first read of the database: a damaged or locked one fails here
+        _fail(f"cannot read thread {thread} from {redact_spec(db)}: {type(error).__name__}: {error}")
+    if not saved:
+        shown = redact_spec(db)  # a PostgreSQL URL may hold a password
+        if _in_memory(db):
+            shown += " (a thread in memory lives only in the process that ran it: pass the --db the chat used)"
+        _fail(f"no such thread {thread!r} in {shown}")
     try:
         if not negotiator.escalated(thread):
             _fail(f"thread {thread!r} is not waiting for an operator")
-        values = negotiator.resume_escalation(thread, action=action, operator=operator, note=note)
+        values = negotiator.resume_escalation(thread, action=action, operator=who, note=note)
     except (ValueError, PersistenceError) as error:  # PersistenceError: a checkpoint refused as tampered, for one
         _fail(str(error))
     summary = {"thread_id": thread, "status": _status_text(values), "escalation": values.get("escalation")}

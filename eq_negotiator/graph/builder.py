@@ -1,4 +1,4 @@
-"""Wiring of the turn graph: sense_emotion -> update_history -> select_strategy -> respond.
+"""Wiring of the turn graph: sense_emotion -> ... -> select_strategy -> answer_offer -> respond (see make_builder).
 
 A run whose input carries ``close_request`` goes to ``close_dialogue`` instead, which ends the dialogue and lets the
 policy learn from it. A message in a language the agent does not read goes to ``unsupported_language`` (a fixed
@@ -23,6 +23,7 @@ from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepa
 from eq_negotiator.graph.services import ModelLayer, Services
 from eq_negotiator.graph.state import NegotiationState
 from eq_negotiator.nodes import (
+    make_answer_offer,
     make_check_compliance,
     make_check_rights,
     make_close_dialogue,
@@ -44,6 +45,7 @@ TURN_NODES: Final[tuple[str, ...]] = (
     "track_offers",
     "update_history",
     "select_strategy",
+    "answer_offer",
     "respond",
     "check_compliance",
 )
@@ -83,8 +85,10 @@ def make_builder(
 
     Per client turn: ``sense_emotion`` -> ``check_rights`` -> (a rights event: ``handle_rights`` -> ``escalate``,
     which waits for a person; a language the agent does not read: ``unsupported_language`` -> ``check_compliance``)
-    ``track_offers`` -> ``update_history`` -> ``select_strategy`` -> ``respond`` -> ``check_compliance`` -> (an
-    ended negotiation: ``close_dialogue``). A run with ``close_request`` goes straight to ``close_dialogue``.
+    ``track_offers`` -> ``update_history`` -> ``select_strategy`` -> ``answer_offer`` -> ``respond`` ->
+    ``check_compliance`` -> (an ended negotiation: ``close_dialogue``). The client's terms are read before the policy
+    decides (their movement is its progress signal); the creditor's answer comes after, so its offer follows this
+    turn's belief about the client. A run with ``close_request`` goes straight to ``close_dialogue``.
 
     Args:
         services: Resolves the sensor, policy, prompts and chat model each run's context names.
@@ -99,6 +103,7 @@ def make_builder(
     graph.add_node("track_offers", make_track_offers(services))
     graph.add_node("update_history", make_update_history(services))
     graph.add_node("select_strategy", make_select_strategy(services))
+    graph.add_node("answer_offer", make_answer_offer(services))
     graph.add_node("respond", make_respond(services), retry_policy=retry)
     graph.add_node("unsupported_language", make_unsupported_language(services))
     graph.add_node("check_compliance", make_check_compliance(services), retry_policy=retry)
@@ -113,7 +118,8 @@ def make_builder(
     graph.add_edge("escalate", END)
     graph.add_edge("track_offers", "update_history")
     graph.add_edge("update_history", "select_strategy")
-    graph.add_edge("select_strategy", "respond")
+    graph.add_edge("select_strategy", "answer_offer")
+    graph.add_edge("answer_offer", "respond")
     graph.add_edge("respond", "check_compliance")
     graph.add_conditional_edges("check_compliance", _route_after_reply, ["close_dialogue", END])
     graph.add_edge("close_dialogue", END)

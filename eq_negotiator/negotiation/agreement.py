@@ -22,7 +22,7 @@ Rules (assessed after every move, in this order)
    papers. If the creditor's move in round ``max_rounds`` closes nothing, the status is ``max_rounds``. The client's
    last message still gets an answer, so the creditor can accept in the final round.
 
-Rounds here count from 1, as a person would say them ("agreed in round 4"); the concession strategy counts from 0.
+Rounds count from 1, as a person would say them ("agreed in round 4"), here and in the concession strategy alike.
 """
 
 from __future__ import annotations

@@ -15,12 +15,14 @@ agents", with their constant ``kappa`` set to 0 (the first offer is the creditor
 
     offer(t) = target + (limit - target) * f(t),   f(t) = (t / T) ** (1 / e)
 
-``t`` is the 0-based round and ``T = max_rounds - 1`` is the last round the dialogue allows, so (as in Faratin's
-tactics, where the offer reaches the reservation value at the deadline) an unadjusted curve offers the authorised
-limit in the final round. ``e < 1`` is Boulware (hold firm, concede late), ``e = 1`` linear, ``e > 1`` Conceder
-(concede early). Defaults: Boulware ``e = 0.2`` and Conceder ``e = 5.0``, mirror images on a log scale
-(``f = (t/T)**5`` and ``(t/T)**0.2``) and inside the ranges Faratin et al. explored; Boulware is the default curve
-because a creditor that concedes early gives away days a patient client would have settled without.
+Rounds count from 1, as turns do everywhere else (round ``n`` answers the client's ``n``-th message). ``t = round - 1``
+is the time elapsed since the first offer and ``T = max_rounds - 1`` the time at the last round the dialogue allows, so
+the first offer is the target and (as in Faratin's tactics, where the offer reaches the reservation value at the
+deadline) an unadjusted curve offers the authorised limit in the final round. ``e < 1`` is Boulware (hold firm, concede
+late), ``e = 1`` linear, ``e > 1`` Conceder (concede early). Defaults: Boulware ``e = 0.2`` and Conceder ``e = 5.0``,
+mirror images on a log scale (``f = (t/T)**5`` and ``(t/T)**0.2``) and inside the ranges Faratin et al. explored;
+Boulware is the default curve because a creditor that concedes early gives away days a patient client would have settled
+without.
 
 Emotional adjustment
 --------------------
@@ -72,8 +74,7 @@ class ConcessionConfig:
         curve: ``boulware`` (concede late), ``linear`` or ``conceder`` (concede early).
         beta: The exponent ``e`` of ``f(t) = (t/T)**(1/e)``; ``None`` uses the curve's default (:data:`DEFAULT_BETA`).
             An explicit value overrides the curve's, whatever its name.
-        max_rounds: Rounds the dialogue allows; the curve reaches the authorised limit in round ``max_rounds - 1``
-            (rounds count from 0 here).
+        max_rounds: Rounds the dialogue allows; the curve reaches the authorised limit in round ``max_rounds``.
         step_days: Offers are rounded to the nearest multiple of this many days (halves round up), then kept inside
             ``[target, limit]``. 1 gives whole days; 5 gives the round figures people say aloud (30, 45, 60) at the
             cost of coarser steps.
@@ -115,7 +116,7 @@ class ConcessionConfig:
 
     @property
     def deadline(self) -> int:
-        """``T``: the 0-based round in which an unadjusted curve reaches the authorised limit."""
+        """``T``: the elapsed time (``round - 1``) at which an unadjusted curve reaches the authorised limit."""
         return self.max_rounds - 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,11 +138,11 @@ class OfferPlan:
     """The creditor's offer for one round and how it was reached.
 
     Attributes:
-        round: The 0-based round.
+        round: The round, from 1.
         days: The offered repayment timeline, in days.
         curve_value: ``f(t')`` in ``[0, 1]``: how far along from target to limit the curve is.
         time_factor: The emotional multiplier ``m`` applied to the round (1.0 without a belief).
-        effective_time: ``t' = clip(round * m, 0, T)``.
+        effective_time: ``t' = clip((round - 1) * m, 0, T)``.
         held: Whether the offer was held at the previous offer because the curve had fallen below it.
         reason: One sentence a person can read.
     """
@@ -217,18 +218,29 @@ def time_factor(belief: Mapping[str, float] | None, distressed_speedup: float, h
     Raises:
         ValueError: If a stance probability is negative or not finite.
     """
-    if not belief:
+    shares = stance_shares(belief)
+    if shares is None:
         return 1.0
+    distressed, hostile = shares
+    return 1.0 + distressed_speedup * distressed - hostile_slowdown * hostile
+
+
+def stance_shares(belief: Mapping[str, float] | None) -> tuple[float, float] | None:
+    """``(P(distressed), P(confrontational) + P(strategic))`` of a belief, normalised; ``None`` for no belief.
+
+    Raises:
+        ValueError: If a stance probability is negative or not finite.
+    """
+    if not belief:
+        return None
     weights = {stance: float(belief.get(stance, 0.0)) for stance in STANCES}
     for stance, weight in weights.items():
         if not (math.isfinite(weight) and weight >= 0.0):
             raise ValueError(f"belief[{stance!r}] must be a finite probability, not {weight!r}")
     total = sum(weights.values())
     if total == 0.0:
-        return 1.0
-    distressed = weights["distressed"] / total
-    hostile = (weights["confrontational"] + weights["strategic"]) / total
-    return 1.0 + distressed_speedup * distressed - hostile_slowdown * hostile
+        return None
+    return weights["distressed"] / total, (weights["confrontational"] + weights["strategic"]) / total
 
 
 class ConcessionStrategy:
@@ -268,7 +280,7 @@ class ConcessionStrategy:
         """The creditor's offer in a round.
 
         Args:
-            round: The 0-based round; rounds past the deadline are treated as the deadline.
+            round: The round, from 1; rounds past ``max_rounds`` are treated as the last one.
             belief: Belief over the client's stances (e.g. ``StrategyDecision.belief``), or ``None``.
             previous_offer: The creditor's last offer in this dialogue, if any; the new offer is never below it.
 
@@ -276,18 +288,18 @@ class ConcessionStrategy:
             The offer, in ``[target, limit]`` and at least ``previous_offer``.
 
         Raises:
-            ValueError: If ``round`` is negative, the belief is not a probability distribution, or
+            ValueError: If ``round`` is below 1, the belief is not a probability distribution, or
                 ``previous_offer`` lies outside ``[target, limit]`` (it cannot have come from this strategy).
         """
-        if round < 0:
-            raise ValueError(f"round must be 0 or more, not {round}")
+        if round < 1:
+            raise ValueError(f"round must be 1 or more (rounds count from 1), not {round}")
         if previous_offer is not None and not self.target <= previous_offer <= self.limit:
             raise ValueError(
                 f"previous_offer {previous_offer} is outside the creditor's range [{self.target}, {self.limit}]"
             )
         config = self.config
         factor = time_factor(belief, config.distressed_speedup, config.hostile_slowdown)
-        effective = min(max(round * factor, 0.0), float(config.deadline))
+        effective = min(max((round - 1) * factor, 0.0), float(config.deadline))
         value = self.curve_value(effective)
         days = self._to_days(self.target + (self.limit - self.target) * value)
         held = previous_offer is not None and previous_offer > days
@@ -300,7 +312,7 @@ class ConcessionStrategy:
             time_factor=factor,
             effective_time=effective,
             held=held,
-            reason=self._offer_reason(round, value, factor, days, held),
+            reason=self._offer_reason(round, value, factor, stance_shares(belief), days, held),
         )
 
     def respond_to(
@@ -318,7 +330,7 @@ class ConcessionStrategy:
 
         Args:
             client_days: The days the client asked for, or ``None`` if they named no number (always a counter).
-            round: The 0-based round.
+            round: The round, from 1.
             belief: Belief over the client's stances, or ``None``.
             previous_offer: The creditor's last offer in this dialogue, if any.
 
@@ -357,12 +369,16 @@ class ConcessionStrategy:
         days = step * math.floor(raw / step + 0.5 + 1e-9)
         return min(max(days, self.target), self.limit)
 
-    def _offer_reason(self, round: int, value: float, factor: float, days: int, held: bool) -> str:
+    def _offer_reason(
+        self, round: int, value: float, factor: float, shares: tuple[float, float] | None, days: int, held: bool
+    ) -> str:
         config = self.config
+        # The shares are the ones the factor came from, so the sentence can be checked against the belief shown.
+        quoted = f": distressed {shares[0]:.2f}, confrontational or strategic {shares[1]:.2f}" if shares else ""
         if factor > 1.0:
-            adjustment = ", sped up for a client who seems distressed"
+            adjustment = f", sped up {factor - 1:.0%} for a client who seems distressed{quoted}"
         elif factor < 1.0:
-            adjustment = ", slowed for a client who seems confrontational or strategic"
+            adjustment = f", slowed {1 - factor:.0%} for a client who seems confrontational or strategic{quoted}"
         else:
             adjustment = ""
         if held:

@@ -4,6 +4,7 @@ Each node reads state and ``Runtime[Context]``, calls domain code through
 :class:`~eq_negotiator.graph.services.Services`, and returns a partial state update.
 """
 
+from eq_negotiator.nodes.answer_offer import make_answer_offer
 from eq_negotiator.nodes.check_compliance import make_check_compliance
 from eq_negotiator.nodes.check_rights import make_check_rights
 from eq_negotiator.nodes.close_dialogue import make_close_dialogue
@@ -16,6 +17,7 @@ from eq_negotiator.nodes.unsupported_language import make_unsupported_language
 from eq_negotiator.nodes.update_history import make_update_history
 
 __all__ = [
+    "make_answer_offer",
     "make_check_compliance",
     "make_check_rights",
     "make_close_dialogue",

@@ -1,9 +1,9 @@
-"""Node ``track_offers``: what the client proposed, whether that settles it, and the creditor's next offer.
+"""Node ``track_offers``: what the client proposed, and whether that alone settles the negotiation.
 
 The numbers never come from the model. The client's message is parsed deterministically; agreement, breakdown and
-the round limit are judged by ``negotiation.agreement``; the creditor's answer (accept, or the next offer on its
-concession curve, adjusted within bounds by the belief about the client's stance) comes from
-``negotiation.concession``. The progress signal for the reasoning policy is set here.
+the round limit are judged by ``negotiation.agreement``. The progress signal for the reasoning policy is set here,
+so this node runs before ``select_strategy``; the creditor's answer (``answer_offer``) runs after it, because its
+offer is adjusted by the belief about the client's stance that ``select_strategy`` computes from this very message.
 
 Terms as clients say them (dates, "200 a month", "in full today") are read against the scenario's balance and
 reference date. A message whose terms are in doubt (the parser's ``doubt``: a garbled or implausible number, two
@@ -29,17 +29,15 @@ from eq_negotiator.negotiation.agreement import (
     assess,
     client_progress,
 )
-from eq_negotiator.negotiation.concession import ConcessionConfig, ConcessionStrategy
 from eq_negotiator.negotiation.offers import parse_offer
 from eq_negotiator.nodes.common import context_of, latest_client_message, scenario_of
-from eq_negotiator.reasoning import STANCES
 
 
 def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
     """Build the node over ``services``."""
 
     def track_offers(state: NegotiationState, runtime: Runtime[Context]) -> dict[str, Any]:
-        """Parse the client's offer, judge agreement, and set the creditor's standing offer or the agreed terms."""
+        """Parse the client's offer, set the progress signal, and judge whether the client's move ends it."""
         context = context_of(runtime)
         round_number = state.get("turn", 0) + 1  # this client message's round, from 1
         standing = (state.get("offer") or {}).get("days")
@@ -73,51 +71,23 @@ def make_track_offers(services: Services) -> Callable[..., dict[str, Any]]:
             "progress_signal": progress,
         }
         if outcome.status is not NegotiationStatus.ONGOING:
-            return update | _settled(outcome, client=client.to_dict())
-        if client.doubt is not None:
+            return update | outcome_entries(outcome, client=client.to_dict())
+        if client.doubt is not None and judged_round == context.max_rounds:
             # Ask, never agree: the standing offer stays, and only the round limit can end the negotiation here.
-            if judged_round == context.max_rounds:
-                outcome = assess(
-                    Move("creditor", "other"),
-                    round=judged_round,
-                    standing_offer=None,
-                    consecutive_rejections=outcome.consecutive_rejections,
-                    config=config,
-                )
-            return update | _settled(outcome)
-
-        belief_values = state.get("belief") or []
-        belief = dict(zip(STANCES, belief_values, strict=True)) if belief_values else None
-        strategy = ConcessionStrategy(
-            scenario,
-            ConcessionConfig(
-                curve=context.concession_curve,  # type: ignore[arg-type]  # validated by Context
-                max_rounds=context.max_rounds,
-                accept_tolerance_days=context.accept_tolerance_days,
-            ),
-        )
-        response = strategy.respond_to(client.days, round_number - 1, belief, previous_offer=standing)
-        # The creditor's answer is a move too: agreement and the round limit are judged by the same rules.
-        outcome = assess(
-            Move("creditor", "accept" if response.accepted else "propose", response.days),
-            round=judged_round,
-            standing_offer=client.days,
-            consecutive_rejections=outcome.consecutive_rejections,
-            config=config,
-        )
-        if response.accepted:
-            if client.basis == "in_full":
-                detail = f"payment in full of {scenario.balance_text()} by {client.pay_date}"
-            else:
-                detail = f"its own offer was {response.offer.days} days"
-            return update | _settled(outcome, detail=detail, client=client.to_dict())
-        offer = {"days": response.days, "round": round_number, "reason": response.offer.reason}
-        return update | {"offer": offer, "offers": [offer]} | _settled(outcome)
+            outcome = assess(
+                Move("creditor", "other"),
+                round=judged_round,
+                standing_offer=None,
+                consecutive_rejections=outcome.consecutive_rejections,
+                config=config,
+            )
+        # Still open: ``answer_offer`` gives the creditor's answer to clear terms once this turn's belief is known.
+        return update | outcome_entries(outcome)
 
     return track_offers
 
 
-def _settled(outcome: Outcome, detail: str = "", client: dict[str, Any] | None = None) -> dict[str, Any]:
+def outcome_entries(outcome: Outcome, detail: str = "", client: dict[str, Any] | None = None) -> dict[str, Any]:
     """The state entries for an assessed move: its outcome and status, and the agreement if it reached one.
 
     When the agreement is on the client's terms stated as a date, a rate or a full payment (``client``), the

@@ -279,6 +279,21 @@ def test_chat_json_prints_one_object_per_line_and_resumes_the_thread(tmp_path: P
 
 
 @pytest.mark.integration
+def test_chat_says_how_to_resume_only_a_thread_that_survives_the_process(tmp_path: Path) -> None:
+    in_memory = eqn("chat", "--json", "--thread", "m1", *TFIDF, stdin="Hello, I got your letter.\n")
+    assert in_memory.returncode == 0, in_memory.stderr
+    note = flat(in_memory.stderr)
+    assert "thread m1 (memory): it will not survive this process and cannot be resumed" in note
+    assert "resume with" not in note  # --thread m1 on a new process would silently start again at turn 1
+
+    db = f"sqlite:///{tmp_path}/c.db"
+    saved = chat(db, "s1", "Hello, I got your letter.")
+    assert saved.returncode == 0, saved.stderr
+    squeezed = "".join(saved.stderr.split())  # rich may fold a long path anywhere, so compare without whitespace
+    assert "".join(f"resume with --db {db} --thread s1".split()) in squeezed
+
+
+@pytest.mark.integration
 def test_chat_json_reports_an_agreement_and_the_thread_ends(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/c.db"
     result = chat(db, "deal", "Hello, I got your letter.", "Fine, I accept the 30 days.")

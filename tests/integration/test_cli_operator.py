@@ -6,6 +6,7 @@ no transformer is loaded and nothing needs the network.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -85,10 +86,12 @@ class Thread:
         stdin = "".join(f"{line}\n" for line in lines)
         return eqn("chat", "--json", "--db", self.db, "--thread", self.id, *TFIDF, stdin=stdin)
 
-    def resume(self, action: str, operator: str = "ops", *extra: str) -> subprocess.CompletedProcess[str]:
+    def resume(self, action: str, operator: str | None = "ops", *extra: str) -> subprocess.CompletedProcess[str]:
+        """``eqn operator resume`` on this thread; ``operator=None`` leaves ``--operator`` out."""
+        named = ("--operator", operator) if operator is not None else ()
         return eqn(
             "operator", "resume", "--thread", self.id, "--db", self.db, "--action", action,
-            "--operator", operator, "--json", *TFIDF, *extra,
+            *named, "--json", *TFIDF, *extra,
         )  # fmt: skip
 
     def state(self) -> tuple[bool, dict[str, Any]]:
@@ -230,3 +233,46 @@ def test_a_tampered_checkpoint_is_one_clear_error_without_traceback_or_noise(tam
         assert line.startswith("error: ") and "refused to load the checkpoint of thread 't1'" in line, run.stderr
         assert f"{__name__}.Tampered" in line
         assert "Traceback" not in run.stderr and "Blocked deserialization" not in run.stderr
+
+
+@needs_operator
+def test_the_readme_form_without_operator_resumes_and_records_the_login_name(escalated: Thread) -> None:
+    # README: `eqn operator resume --thread ID --action continue|close` (here with the --db the chat used).
+    run = escalated.resume("continue", None)
+    assert run.returncode == 0, run.stderr
+    (summary,) = json_lines(run.stdout)
+    assert summary["status"] == "ongoing"
+    assert summary["escalation"]["decision"]["operator"] == getpass.getuser()
+    assert not escalated.state()[0]
+
+
+@needs_operator
+def test_an_unknown_thread_is_no_such_thread_in_the_named_database(tmp_path: Path) -> None:
+    without_db = eqn("operator", "resume", "--thread", "nobody", "--action", "continue", *TFIDF)
+    assert without_db.returncode == 2 and without_db.stdout == ""
+    error = flat(without_db.stderr)
+    assert "no such thread 'nobody' in memory" in error and "not waiting" not in error
+    assert "--db the chat used" in error  # memory never holds another process's thread: say where to look
+
+    thread = Thread(tmp_path)
+    assert thread.chat(STOP).returncode == 0  # the database exists and holds another thread
+    in_sqlite = eqn("operator", "resume", "--thread", "nobody", "--db", thread.db, "--action", "close", *TFIDF)
+    assert in_sqlite.returncode == 2
+    assert f"no such thread 'nobody' in {thread.db}" in flat(in_sqlite.stderr)
+    assert thread.state()[0]  # the escalated thread there is untouched
+
+
+def test_no_such_thread_names_a_postgres_database_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from eq_negotiator.cli import app
+    from eq_negotiator.cli import negotiate as negotiate_cli
+
+    # No server needed: the command reads an empty in-memory database under a PostgreSQL spec.
+    monkeypatch.setattr(negotiate_cli, "_open", lambda db, context: open_negotiator("memory", context=context))
+    url = "postgresql://collector:s3cret-pw@db.internal:5432/eqn?sslmode=require"
+    args = ["operator", "resume", "--thread", "nobody", "--db", url, "--action", "continue", *TFIDF]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 2
+    assert "no such thread 'nobody' in postgresql://collector@db.internal:5432/eqn" in flat(result.output)
+    assert "s3cret-pw" not in result.output

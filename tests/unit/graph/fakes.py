@@ -27,6 +27,7 @@ TURN_STEPS = [
     "track_offers",
     "update_history",
     "select_strategy",
+    "answer_offer",
     "respond",
     "check_compliance",
 ]

@@ -3,9 +3,9 @@
 Every expectation here is worked out by hand from the rules, not read back from a run:
 
 - The default scenario: creditor target 30 days, authorised limit 90, balance USD 4,850.00, client Alex Morgan.
-- The linear curve with the default 15 rounds: ``offer(t) = 30 + 60 * t / 14`` for the 0-based round ``t`` (a
-  client turn ``k`` is round ``k - 1``), rounded half up: 30, 34.29 -> 34, 38.57 -> 39, 42.86 -> 43, 47.14 -> 47.
-  With ``max_rounds=3`` it is ``30 + 60 * t / 2``: 30, 60, 90.
+- The linear curve with the default 15 rounds: ``offer(t) = 30 + 60 * t / 14`` in round ``k`` (the client's
+  ``k``-th message; rounds are turns), with ``t = k - 1``, rounded half up: 30, 34.29 -> 34, 38.57 -> 39,
+  42.86 -> 43, 47.14 -> 47. With ``max_rounds=3`` it is ``30 + 60 * t / 2``: 30, 60, 90.
 - The ``vanilla`` policy keeps no belief, so the emotional time factor is exactly 1 and the numbers above hold;
   the default ``eq`` policy's belief bends time within bounds, which a separate test recomputes from state.
 - The creditor accepts a client ask up to 5 days above its own offer for the round; a client ask within 5 days of
@@ -114,13 +114,33 @@ def test_offers_under_the_emotional_policy_recompute_from_state_and_never_decrea
     strategy = ConcessionStrategy(SCENARIO, ConcessionConfig(curve="linear", max_rounds=15))
     expected, previous = [], None
     for turn in range(1, len(messages) + 1):
-        # track_offers reads the belief left by the previous turn's decision (none on the first turn).
-        belief = state["decisions"][turn - 2]["belief"] or None if turn > 1 else None
-        previous = strategy.offer_for_round(turn - 1, belief, previous_offer=previous).days
-        expected.append(previous)
-    assert offers == expected
+        # The creditor's offer follows this turn's belief (answer_offer runs after select_strategy); rounds are turns.
+        belief = state["decisions"][turn - 1]["belief"]
+        assert belief, "the eq policy keeps a belief from the first turn on"
+        plan = strategy.offer_for_round(turn, belief, previous_offer=previous)
+        previous = plan.days
+        expected.append(plan.to_dict())
+    assert offers == [plan["days"] for plan in expected]
+    assert [o["round"] for o in state["offers"]] == [plan["round"] for plan in expected] == [1, 2, 3, 4, 5]
+    assert [o["reason"] for o in state["offers"]] == [plan["reason"] for plan in expected]
+    assert all(o["reason"].startswith(f"Round {o['round']}:") for o in state["offers"])
     assert all(TARGET <= days <= LIMIT for days in offers)
     assert offers == sorted(offers)
+
+
+def test_the_offer_reason_follows_this_turns_belief_not_the_last_ones() -> None:
+    n = negotiator()  # eq policy: sad -> belief leans distressed; furious -> confrontational
+    results = [n.send("belief", text) for text in ("I lost my job, I'm so sad.", "I am furious! This is a scam.")]
+    leaning = [max(result.belief, key=result.belief.__getitem__) for result in results]
+    assert leaning == ["distressed", "confrontational"]
+    reasons = [result.offer["reason"] for result in results if result.offer]
+    assert len(reasons) == 2
+    assert reasons[0].startswith("Round 1:") and "for a client who seems distressed" in reasons[0]
+    assert reasons[1].startswith("Round 2:") and "for a client who seems confrontational or strategic" in reasons[1]
+    # The shares the reason quotes are this turn's belief, the one shown beside it.
+    for result, reason in zip(results, reasons, strict=True):
+        hostile = result.belief["confrontational"] + result.belief["strategic"]
+        assert f": distressed {result.belief['distressed']:.2f}, confrontational or strategic {hostile:.2f})" in reason
 
 
 def test_the_same_dialogue_gives_the_same_numbers() -> None:
@@ -205,7 +225,11 @@ def test_a_client_ask_within_tolerance_of_the_creditors_new_offer_is_accepted_by
     assert result.agreement is not None
     assert result.agreement["days"] == 38
     assert result.agreement["closed_by"] == "creditor"
-    assert "its own offer was 34 days" in result.agreement["summary"]
+    # The summary is what the client is told: never the creditor's unspoken 34 for this round (kept in the record).
+    assert result.agreement["summary"] == "Agreed on 38 days in round 2; the creditor accepted the client's offer."
+    assert "34" not in result.agreement["summary"]
+    plan = n.state("creditor-accepts")["outcome"]["creditor_plan"]
+    assert (plan["round"], plan["days"]) == (2, 34)
     assert result.status == "agreed"
     assert result.reply in formatted(AGREED, 38)
     assert n.state("creditor-accepts")["closed"] is True

@@ -88,6 +88,29 @@ def test_eq_never_answers_a_distressed_client_with_firmness() -> None:
     assert history.decisions[-1].branch == "empathy"
 
 
+def test_eq_meets_a_first_clear_distress_with_empathy() -> None:
+    policy = make_policy("eq")
+    for opener in (reading("fear", 0.95), reading("sadness", 0.85)):
+        decision = policy.decide(opener, History())
+        assert (decision.stance, decision.branch) == ("sadness", "clear_distress")
+        assert "clearly distressed" in decision.reason and "at least 0.80" in decision.reason
+    # The sensor often splits distress between fear and sadness: the two together count.
+    split = EmotionReading.from_probabilities([0.01, 0.35, 0.01, 0.6, 0.01, 0.01, 0.01])
+    assert policy.decide(split, History()).branch == "clear_distress"
+
+
+def test_eq_clear_distress_needs_a_confident_distressed_reading() -> None:
+    policy = make_policy("eq")
+    assert policy.decide(reading("fear", 0.5), History()).branch == "best_response"  # 0.58 with the spread rest
+    assert policy.decide(reading("neutral", 0.95), History()).stance != "sadness"
+    # Anger, however confident, is not distress: firmness stays behind its gate.
+    assert policy.decide(reading("anger", 0.99), History()).stance != "anger"
+    off = EqPolicy(config=EqPolicyConfig(clear_distress_confidence=None))
+    assert off.decide(reading("fear", 0.95), History()).branch == "best_response"
+    with pytest.raises(ValueError, match="clear_distress_confidence"):
+        EqPolicyConfig(clear_distress_confidence=1.5)
+
+
 def test_eq_uses_anger_only_through_the_firmness_gate() -> None:
     policy = make_policy("eq")
     for seed in range(40):

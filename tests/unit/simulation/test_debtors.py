@@ -211,7 +211,7 @@ def play(
         assert parsed.days == turn.offer_days, turn
         if turn.act == "accept" or escalates(detect_rights_events(turn.text)):
             break
-        response = strategy.respond_to(parsed.days, round_index, None, previous_offer=standing)
+        response = strategy.respond_to(parsed.days, round_index + 1, None, previous_offer=standing)  # rounds from 1
         if response.accepted:
             break
         standing = response.days
