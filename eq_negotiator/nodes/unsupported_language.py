@@ -27,7 +27,7 @@ def make_unsupported_language(services: Services) -> Callable[..., dict[str, Any
     def unsupported_language(state: NegotiationState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Draft the fixed reply, count the turn and record its language."""
         entry = state["language"]
-        reading = LanguageReading(code=entry["code"], confidence=entry["confidence"], supported=entry["supported"])
+        reading = LanguageReading.from_dict(entry)
         scenario = scenario_of(state, context_of(runtime))
         turn = state.get("turn", 0) + 1
         update: dict[str, Any] = {

@@ -35,6 +35,7 @@ rule errs towards English: a short foreign message is still negotiated with, as 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -112,6 +113,11 @@ class LanguageReading:
     def to_dict(self) -> dict[str, Any]:
         """The reading as JSON-native data (``code``, ``confidence``, ``supported``)."""
         return {"code": self.code, "confidence": round(self.confidence, 4), "supported": self.supported}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LanguageReading:
+        """The reading back from :meth:`to_dict` (as the turn state keeps it)."""
+        return cls(code=data["code"], confidence=float(data["confidence"]), supported=bool(data["supported"]))
 
 
 @functools.cache
