@@ -521,10 +521,17 @@ _VERDICT_GAP_RE: Final = re.compile(r"[\s,—-]*(?:[\w'$]+[\s,—-]+){0,3}")
 _EXPLICIT_LEADING_RE: Final = re.compile(r"^\W*(?:(?:it'?s a |you'?ve got a )?deal|agreed)\b")
 _LEADING_ACCEPT_RE: Final = re.compile(
     r"^(?:(?:ok|okay|k|kk|alright|all right|fine|sure|yes|yeah|yep|yup|yea|ya|great|perfect|cool|deal|"
-    r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you)?$"
+    r"no problem|no worries|👍|👌|🤝)\s*)+(?:then|i guess|thanks|thank you|please)?$"
 )
-_ENTHUSIASM_RE: Final = re.compile(r"^(?:great|perfect|cool)(?:\s+(?:then|thanks|thank you))?$")
-"""Opening words that agree only when nothing else follows (see :func:`_live_accept_positions`)."""
+# Steps that carry an agreement out: after an opening "ok" they make it an acceptance (see
+# :func:`_live_accept_positions`); any other remark after it leaves the "ok" an acknowledgement.
+_CARRY_OUT_RE: Final = re.compile(
+    r"\b(?:i|we)(?:'ll| will| can| am going to|'m going to)\s+(?:pay|sign|start|set (?:it|that|this) up|make "
+    r"(?:the|that|it|my|our) (?:first )?payment)\b"
+    r"|\bsend (?:me |us |over |it |that )*(?:the |a |your )?(?:paperwork|agreement|contract|papers|forms?|link|"
+    r"details|plan|terms|confirmation)\b|\b(?:put|sign|set) (?:me|us) (?:down|up)\b|\bset (?:it|that|this) up\b"
+    r"|\bwhere do (?:i|we) sign\b|\bhow do (?:i|we) pay\b|\blet'?s (?:do|go with|go ahead)\b"
+)
 # Hesitation that turns "sounds great" into "not yet": the client has not accepted anything.
 _HESITATION_RE: Final = re.compile(
     r"\b(?:let me|i'?ll|i need to|i have to|i'?d have to|need to|have to|gotta|got to) (?:think|check|talk|ask|"
@@ -1117,17 +1124,23 @@ def _live_accept_positions(text: str, own_terms: list[_Mention] | None = None) -
             for m in _ACCEPT_RE.finditer(sentence)
             if not _judges_own_terms(cleaned, start + m.start(), start + m.end(), own_terms or [])
         )
-    # A bare "ok", "yes", "deal" or 👍 opening the message accepts; "yes, this is John" would too (a known limit).
+    # A bare "ok", "yes", "deal" or 👍 opening the message accepts, alone or followed by thanks or by a step that
+    # carries the deal out ("ok, send me the paperwork", "yes, I'll pay then"). Followed by anything else it only
+    # acknowledges: "ok, I understand", "ok, see you Friday", "yes, this is John" and "Great, this is really helpful."
+    # agree to nothing.
     clauses = re.split(r"[,.;!?:—]|\bbut\b", cleaned.strip(), maxsplit=1)
     first_clause, rest = clauses[0].strip(), (clauses[1] if len(clauses) > 1 else "")
-    # "Great, this is really helpful." thanks the agent for an explanation: enthusiasm alone opening a longer message
-    # agrees to nothing, where "Great!" or "Perfect, thanks" on its own does.
-    remark = bool(_ENTHUSIASM_RE.match(first_clause)) and bool(
-        re.sub(r"\b(?:thanks|thank you|then)\b|\W", "", rest.lower())
-    )
-    if _LEADING_ACCEPT_RE.match(first_clause) and not remark:
+    remark = bool(re.sub(r"\b(?:thanks|thank you|then|please)\b|\W", "", rest.lower()))
+    if _LEADING_ACCEPT_RE.match(first_clause) and (
+        not remark or _explicit_leading(first_clause) or _CARRY_OUT_RE.search(rest)
+    ):
         positions.append(len(cleaned) - len(cleaned.lstrip()))
     return sorted(positions)
+
+
+def _explicit_leading(clause: str) -> bool:
+    """Whether an opening clause agrees in so many words ("Deal", "Agreed"), whatever follows it."""
+    return bool(_EXPLICIT_LEADING_RE.match(clause))
 
 
 def _hedged(text: str, accepts: list[int]) -> bool:

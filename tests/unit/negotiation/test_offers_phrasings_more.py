@@ -415,3 +415,48 @@ def test_a_number_before_a_contraction_is_an_own_term_not_an_acceptance(text: st
 
 def test_a_count_of_things_is_still_no_timeline() -> None:
     assert read("ok, 3 kids here so money is tight").days != 3
+
+
+# --- an opening "ok" followed by a remark acknowledges; followed by a step of the deal it accepts ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok, see you Friday",
+        "ok, I understand",
+        "okay, I hear you",
+        "ok, thanks for explaining",
+        "ok, talk tomorrow",
+        "sure, call me tomorrow",
+        "yes, this is John",
+        "okay, got it",
+        "ok, noted",
+        "alright, I'll keep that in mind",
+        "yeah, whatever",
+    ],
+)
+def test_an_opening_ok_before_an_unrelated_remark_accepts_nothing(text: str) -> None:
+    offer = read(text)
+    assert offer.act != "accept"
+    assert offer.days is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok.",
+        "ok, thanks",
+        "yes please",
+        "ok, send me the paperwork",
+        "ok, I'll sign",
+        "yes, I'll pay then",
+        "ok, put me down for that",
+        "sure, set it up",
+        "ok, sounds good",
+        "Deal, see you Friday",
+    ],
+)
+def test_an_opening_ok_alone_or_before_a_step_of_the_deal_accepts_the_standing_offer(text: str) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act) == (45, "accept")
