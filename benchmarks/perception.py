@@ -57,6 +57,17 @@ DATA = REPO / "benchmarks" / "data"
 SHARED = Path(os.environ.get("EQN_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def _fresh_batches(stem: str, suffix: str) -> dict[str, Path]:
+    """The fresh batches of one component, by set name: ``fresh`` for ``<stem><suffix>``, ``freshN`` for
+    ``<stem>N<suffix>`` (each written after the model of its day was frozen, and scored once on it)."""
+    found: dict[str, Path] = {}
+    for path in sorted(DATA.glob(f"{stem}*{suffix}")):
+        number = path.name[len(stem) : -len(suffix)]
+        if number == "" or number.isdigit():
+            found[f"fresh{number}"] = path
+    return found
+
+
 def _median_ms(function: Callable[[str], Any], texts: Sequence[str]) -> float:
     for text in texts[:5]:
         function(text)
@@ -83,17 +94,16 @@ def emotion(sensor: Any, skip_goemotions: bool) -> dict[str, Any]:
     for source in sorted({row.source for row in rows}):
         part = [row for row in rows if row.source == source]
         result["test_per_source"][source] = _emotion_scores(sensor, [r.text for r in part], [r.label for r in part])
-    fresh = DATA / "emotion_fresh.csv"
-    if fresh.is_file():
+    for name, fresh in _fresh_batches("emotion_fresh", ".csv").items():
         with fresh.open(encoding="utf-8", newline="") as handle:
             fresh_rows = list(csv.DictReader(handle))
         for row in fresh_rows:  # third-party rows hold a reference into the public data, never the text
             if row["ref"]:
                 row["text"] = resolve_checked(row["ref"], row["digest"])
-        result["fresh"] = {}
+        result[name] = {}
         for source in sorted({row["source"] for row in fresh_rows}):
             chosen = [row for row in fresh_rows if row["source"] == source]
-            result["fresh"][source] = _emotion_scores(sensor, [r["text"] for r in chosen], [r["label"] for r in chosen])
+            result[name][source] = _emotion_scores(sensor, [r["text"] for r in chosen], [r["label"] for r in chosen])
     if not skip_goemotions and (SHARED / "emotion" / "goemotions" / "original").is_dir():
         path = SHARED / "emotion" / "goemotions" / "original" / "test.tsv"
         tsv = [line.rstrip("\n").split("\t") for line in path.open(encoding="utf-8")]
@@ -139,9 +149,8 @@ def rights(model: PerceptionReader) -> dict[str, Any]:
             for row in map(json.loads, (REPO / "tests/unit/negotiation/rights_cases.jsonl").read_text().splitlines())
         ],
     }
-    fresh = DATA / "rights_fresh.jsonl"
-    if fresh.is_file():
-        sets["fresh"] = [(row["text"], tuple(row["kinds"])) for row in map(json.loads, fresh.read_text().splitlines())]
+    for name, fresh in _fresh_batches("rights_fresh", ".jsonl").items():
+        sets[name] = [(row["text"], tuple(row["kinds"])) for row in map(json.loads, fresh.read_text().splitlines())]
     return {
         name: {"rules": _rights_scores(rows, None), "rules+model": _rights_scores(rows, model)}
         for name, rows in sets.items()
@@ -181,9 +190,8 @@ def guard(model: PerceptionReader) -> dict[str, Any]:
         "test": [(r.text, r.violations, DEFAULT_SCENARIO) for r in load_collector_replies() if r.split == "test"],
         "rule_tuning_set": legacy,
     }
-    fresh = DATA / "guard_fresh.jsonl"
-    if fresh.is_file():
-        sets["fresh"] = [
+    for name, fresh in _fresh_batches("guard_fresh", ".jsonl").items():
+        sets[name] = [
             (row["text"], tuple(row["violations"]), DEFAULT_SCENARIO.model_copy(update=row.get("scenario") or {}))
             for row in map(json.loads, fresh.read_text().splitlines())
         ]
