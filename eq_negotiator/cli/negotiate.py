@@ -127,8 +127,8 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool, db: str = "memory")
             how = "This thread is in memory only: it ends with this process, so no operator can resume it."
         else:
             how = (
-                f"An operator answers it with: eqn operator resume --db {redact_spec(db)} --thread {result.thread_id} "
-                "--action continue|close (or --reply TEXT)"
+                f"An operator answers it in eqn console --db {redact_spec(db)}, or with: eqn operator resume --db "
+                f"{redact_spec(db)} --thread {result.thread_id} --action continue|close (or --reply TEXT)"
             )
         out.print(
             f"[bold yellow]Handed to a person[/] ({event.get('kind')}): {escape(str(event.get('reason', '')))} "

@@ -75,6 +75,10 @@ class EscalatedError(PendingTurnError):
     """A message sent to a thread that was handed to a person and not yet resumed by an operator."""
 
 
+class NotWaitingError(ValueError):
+    """An operator's answer to a thread that is not waiting for one (never escalated, or already answered)."""
+
+
 def check_thread_id(thread_id: str) -> str:
     """Return ``thread_id`` if valid.
 
@@ -276,8 +280,8 @@ class Negotiator:
         """The run config of a thread."""
         return {"configurable": {"thread_id": check_thread_id(thread_id)}}
 
-    def _snapshot(self, thread_id: str) -> StateSnapshot:
-        """The thread's saved state.
+    def snapshot(self, thread_id: str) -> StateSnapshot:
+        """The thread's saved state: its values, what runs next, the pending interrupts, when it was written.
 
         Raises:
             CheckpointIntegrityError: If its checkpoint cannot be loaded safely (naming the thread).
@@ -302,7 +306,7 @@ class Negotiator:
         Raises:
             CheckpointIntegrityError: If its checkpoint is corrupt, names a foreign type or does not decrypt.
         """
-        return dict(self._snapshot(thread_id).values)
+        return dict(self.snapshot(thread_id).values)
 
     def pending(self, thread_id: str) -> bool:
         """Whether the thread has a client message whose turn did not finish.
@@ -311,17 +315,18 @@ class Negotiator:
         ``True`` may be another worker's turn in flight: to act on it, call :meth:`finish_pending`, which decides
         under the lock.
         """
-        waiting = self._snapshot(thread_id).next
+        waiting = self.snapshot(thread_id).next
         return bool(waiting) and "escalate" not in waiting
 
     def _check_open(self, thread_id: str) -> None:
         """Refuse a new run on a thread with an unfinished turn or one that has ended (nothing is written)."""
-        snapshot = self._snapshot(thread_id)
+        snapshot = self.snapshot(thread_id)
         if "escalate" in snapshot.next:
             event = (snapshot.values.get("escalation") or {}).get("event") or {}
             raise EscalatedError(
                 f"thread {thread_id!r} was handed to a person ({event.get('kind', 'client rights')}); nothing more is "
-                "said on it until an operator answers it (eqn operator resume / Negotiator.resume_escalation)"
+                "said on it until an operator answers it (eqn console, eqn operator resume or "
+                "Negotiator.resume_escalation)"
             )
         if snapshot.next:
             raise PendingTurnError(
@@ -383,7 +388,7 @@ class Negotiator:
         """A failure of the reply step as :class:`ReplyError`; any other failure unchanged."""
         if isinstance(error, CheckpointIntegrityError):  # the checkpoint cannot be read back, so no state to ask
             return error.for_thread(thread_id)
-        waiting = set(self._snapshot(thread_id).next)
+        waiting = set(self.snapshot(thread_id).next)
         if isinstance(error, ReplyError) or not waiting & {"respond", "check_compliance"}:
             return error
         return ReplyError(
@@ -479,14 +484,14 @@ class Negotiator:
 
     def escalated(self, thread_id: str) -> bool:
         """Whether the thread is waiting for an operator."""
-        return "escalate" in self._snapshot(thread_id).next
+        return "escalate" in self.snapshot(thread_id).next
 
     def escalation_request(self, thread_id: str) -> HumanInterrupt | None:
         """The Agent Inbox request the thread waits on (see :mod:`eq_negotiator.nodes.escalate`); ``None`` if none.
 
         Its ``action_request.args["error"]`` says why the last answer was refused, when one was.
         """
-        snapshot = self._snapshot(thread_id)
+        snapshot = self.snapshot(thread_id)
         for task in snapshot.tasks:
             if task.name == "escalate" and task.interrupts:
                 value = task.interrupts[-1].value
@@ -520,9 +525,9 @@ class Negotiator:
             The thread's state after the answer.
 
         Raises:
-            ValueError: If the thread is not waiting for an operator (another operator may have answered it: the
-                answers are taken one at a time, under the thread's lock), the action is unknown, neither an action
-                nor a reply is given, or the operator is empty.
+            NotWaitingError: A :class:`ValueError`, if the thread is not waiting for an operator (another operator
+                may have answered it: answers are taken one at a time, under the thread's lock).
+            ValueError: If the action is unknown, neither an action nor a reply is given, or the operator is empty.
             OperatorAnswerError: A :class:`ValueError` for a reply that is empty or too long (nothing is written),
                 or that the compliance guard refused (it is not sent; the thread keeps waiting).
             ThreadBusyError: If another worker holds the thread past :attr:`lock_timeout`.
@@ -533,7 +538,7 @@ class Negotiator:
         read_answer(answer, max_chars=self.context.max_message_chars)  # refused before anything is written
         with self._writer(thread_id):
             if not self.escalated(thread_id):
-                raise ValueError(self._not_waiting(thread_id))
+                raise NotWaitingError(self._not_waiting(thread_id))
             values: dict[str, Any] = self.graph.invoke(
                 Command(resume=answer),
                 self._run_config(thread_id),
