@@ -64,8 +64,10 @@ def trajectory_svg(turns: Sequence[TurnView]) -> str:
     band = min(max(step * 0.6, 14.0), 40.0)
     for view in turns:
         if view.escalated:
+            left = max(x(view.turn) - band / 2, LEFT - 6.0)
+            right = min(x(view.turn) + band / 2, WIDTH - 2.0)  # a last turn's band stays inside the chart
             parts.append(
-                f'<rect x="{x(view.turn) - band / 2:.1f}" y="{TOP - 12}" width="{band:.1f}" '
+                f'<rect x="{left:.1f}" y="{TOP - 12}" width="{right - left:.1f}" '
                 f'height="{belief_bottom - TOP + 12}" fill="{ESCALATED_COLOUR}"><title>turn {view.turn}: handed to '
                 f"a person ({escape(view.rights)})</title></rect>"
             )
