@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import typer
 
+from eq_negotiator.cli.console import console
 from eq_negotiator.cli.emotion import emotion_app
 from eq_negotiator.cli.guard import guard_app
 from eq_negotiator.cli.negotiate import chat, demo, operator_resume
@@ -34,6 +35,7 @@ app.command("demo")(demo)
 app.command("chat")(chat)
 app.command("simulate")(simulate)
 app.command("compare")(compare)
+app.command("console")(console)
 
 operator_app = typer.Typer(help="Act on dialogues handed to a person.", no_args_is_help=True)
 operator_app.command("resume")(operator_resume)

@@ -127,8 +127,8 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool, db: str = "memory")
             how = "This thread is in memory only: it ends with this process, so no operator can resume it."
         else:
             how = (
-                f"An operator resumes it with: eqn operator resume --db {redact_spec(db)} --thread {result.thread_id} "
-                "--action continue|close"
+                f"An operator answers it in eqn console --db {redact_spec(db)}, or with: eqn operator resume --db "
+                f"{redact_spec(db)} --thread {result.thread_id} --action continue|close (or --reply TEXT)"
             )
         out.print(
             f"[bold yellow]Handed to a person[/] ({event.get('kind')}): {escape(str(event.get('reason', '')))} "
@@ -318,7 +318,13 @@ def _login_name() -> str | None:
 
 def operator_resume(
     thread: Annotated[str, typer.Option("--thread", "-t", help="The escalated dialogue.")],
-    action: Annotated[str, typer.Option("--action", help="continue (the agent may answer again) or close.")],
+    action: Annotated[
+        str | None, typer.Option("--action", help="continue (the agent may answer again) or close.")
+    ] = None,
+    reply: Annotated[
+        str | None,
+        typer.Option("--reply", help="Your own reply to the client instead (checked by the compliance guard)."),
+    ] = None,
     operator: Annotated[
         str | None, typer.Option("--operator", help="Who decides, kept in the record (default: your login name).")
     ] = None,
@@ -329,7 +335,11 @@ def operator_resume(
     sensor: SensorOption = "embedded",
     as_json: JsonOption = False,
 ) -> None:
-    """Resume a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...)."""
+    """Answer a dialogue that was handed to a person (a crisis, a cease or attorney request, a dispute...).
+
+    Give --action (continue or close) or --reply; the answer goes to the graph in the Agent Inbox format (accept,
+    ignore or response), as a LangGraph client would send it.
+    """
     from eq_negotiator.graph.persistence import PersistenceError, redact_spec
     from eq_negotiator.graph.session import ThreadIdError
 
@@ -351,7 +361,7 @@ def operator_resume(
     try:
         if not negotiator.escalated(thread):
             _fail(f"thread {thread!r} is not waiting for an operator")
-        values = negotiator.resume_escalation(thread, action=action, operator=who, note=note)
+        values = negotiator.resume_escalation(thread, action=action, operator=who, note=note, reply=reply)
     except (ValueError, PersistenceError) as error:  # PersistenceError: a checkpoint refused as tampered, for one
         _fail(str(error))
     summary = {"thread_id": thread, "status": _status_text(values), "escalation": values.get("escalation")}

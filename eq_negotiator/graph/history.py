@@ -89,10 +89,11 @@ def split_history(spec: str) -> tuple[str, HistoryMode | None]:
 
 def can_prune(checkpointer: object) -> bool:
     """Whether :func:`prune_thread` supports ``checkpointer`` (memory, SQLite and PostgreSQL savers)."""
-    return isinstance(checkpointer, InMemorySaver) or _kind(checkpointer) in ("sqlite", "postgres")
+    return isinstance(checkpointer, InMemorySaver) or saver_kind(checkpointer) in ("sqlite", "postgres")
 
 
-def _kind(checkpointer: object) -> str | None:
+def saver_kind(checkpointer: object) -> str | None:
+    """``"sqlite"`` or ``"postgres"`` for LangGraph's savers of those databases, else ``None``."""
     module = type(checkpointer).__module__
     if module.startswith("langgraph.checkpoint.sqlite") and hasattr(checkpointer, "conn"):
         return "sqlite"
@@ -118,7 +119,7 @@ def prune_thread(checkpointer: object, thread_id: str) -> None:
     if isinstance(checkpointer, InMemorySaver):
         _prune_memory(checkpointer, thread_id)
         return
-    kind = _kind(checkpointer)
+    kind = saver_kind(checkpointer)
     if kind == "postgres":
         # LangGraph's own: one transaction per thread, and it keeps the blobs the latest checkpoint references.
         saver: Any = checkpointer  # PostgresSaver: the postgres extra is optional, so not imported for its type

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
@@ -38,7 +38,7 @@ from eq_negotiator.graph.history import (
 from eq_negotiator.graph.locking import DEFAULT_LOCK_TIMEOUT_S, ThreadLocks
 from eq_negotiator.graph.persistence import CheckpointIntegrityError, open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import ModelLayer, Services
-from eq_negotiator.nodes.escalate import RESUME_ACTIONS
+from eq_negotiator.nodes.escalate import HumanInterrupt, OperatorAnswerError, human_response, read_answer
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.redaction import check_trace_privacy, private_tracing_client
 from eq_negotiator.scenario import Scenario
@@ -73,6 +73,10 @@ class ReplyError(RuntimeError):
 
 class EscalatedError(PendingTurnError):
     """A message sent to a thread that was handed to a person and not yet resumed by an operator."""
+
+
+class NotWaitingError(ValueError):
+    """An operator's answer to a thread that is not waiting for one (never escalated, or already answered)."""
 
 
 def check_thread_id(thread_id: str) -> str:
@@ -276,8 +280,8 @@ class Negotiator:
         """The run config of a thread."""
         return {"configurable": {"thread_id": check_thread_id(thread_id)}}
 
-    def _snapshot(self, thread_id: str) -> StateSnapshot:
-        """The thread's saved state.
+    def snapshot(self, thread_id: str) -> StateSnapshot:
+        """The thread's saved state: its values, what runs next, the pending interrupts, when it was written.
 
         Raises:
             CheckpointIntegrityError: If its checkpoint cannot be loaded safely (naming the thread).
@@ -302,7 +306,7 @@ class Negotiator:
         Raises:
             CheckpointIntegrityError: If its checkpoint is corrupt, names a foreign type or does not decrypt.
         """
-        return dict(self._snapshot(thread_id).values)
+        return dict(self.snapshot(thread_id).values)
 
     def pending(self, thread_id: str) -> bool:
         """Whether the thread has a client message whose turn did not finish.
@@ -311,17 +315,18 @@ class Negotiator:
         ``True`` may be another worker's turn in flight: to act on it, call :meth:`finish_pending`, which decides
         under the lock.
         """
-        waiting = self._snapshot(thread_id).next
+        waiting = self.snapshot(thread_id).next
         return bool(waiting) and "escalate" not in waiting
 
     def _check_open(self, thread_id: str) -> None:
         """Refuse a new run on a thread with an unfinished turn or one that has ended (nothing is written)."""
-        snapshot = self._snapshot(thread_id)
+        snapshot = self.snapshot(thread_id)
         if "escalate" in snapshot.next:
             event = (snapshot.values.get("escalation") or {}).get("event") or {}
             raise EscalatedError(
                 f"thread {thread_id!r} was handed to a person ({event.get('kind', 'client rights')}); nothing more is "
-                "said on it until an operator resumes it (Negotiator.resume_escalation / eqn operator resume)"
+                "said on it until an operator answers it (eqn console, eqn operator resume or "
+                "Negotiator.resume_escalation)"
             )
         if snapshot.next:
             raise PendingTurnError(
@@ -383,7 +388,7 @@ class Negotiator:
         """A failure of the reply step as :class:`ReplyError`; any other failure unchanged."""
         if isinstance(error, CheckpointIntegrityError):  # the checkpoint cannot be read back, so no state to ask
             return error.for_thread(thread_id)
-        waiting = set(self._snapshot(thread_id).next)
+        waiting = set(self.snapshot(thread_id).next)
         if isinstance(error, ReplyError) or not waiting & {"respond", "check_compliance"}:
             return error
         return ReplyError(
@@ -479,41 +484,81 @@ class Negotiator:
 
     def escalated(self, thread_id: str) -> bool:
         """Whether the thread is waiting for an operator."""
-        return "escalate" in self._snapshot(thread_id).next
+        return "escalate" in self.snapshot(thread_id).next
+
+    def escalation_request(self, thread_id: str) -> HumanInterrupt | None:
+        """The Agent Inbox request the thread waits on (see :mod:`eq_negotiator.nodes.escalate`); ``None`` if none.
+
+        Its ``action_request.args["error"]`` says why the last answer was refused, when one was.
+        """
+        snapshot = self.snapshot(thread_id)
+        for task in snapshot.tasks:
+            if task.name == "escalate" and task.interrupts:
+                value = task.interrupts[-1].value
+                if isinstance(value, list) and value and isinstance(value[0], dict):
+                    return cast(HumanInterrupt, value[0])
+        return None
 
     def resume_escalation(
-        self, thread_id: str, *, action: Literal["continue", "close"], operator: str, note: str = ""
+        self,
+        thread_id: str,
+        *,
+        action: str | None = None,
+        operator: str,
+        note: str = "",
+        reply: str | None = None,
     ) -> dict[str, Any]:
-        """An operator's decision on a thread that was handed to a person.
+        """An operator's answer to a thread that was handed to a person.
+
+        It is sent as the Agent Inbox answer a LangGraph client would send (:func:`human_response`): ``reply`` is
+        a ``response``, ``continue`` an ``accept`` and ``close`` an ``ignore``.
 
         Args:
             thread_id: The escalated thread.
             action: ``continue`` lets the agent answer the client's next messages; ``close`` ends the dialogue.
             operator: Who decided (kept in the thread's record).
             note: Why, for the record.
+            reply: The operator's own reply to the client instead of an action: it passes the compliance guard,
+                is sent, and the dialogue continues.
 
         Returns:
-            The thread's state after the decision.
+            The thread's state after the answer.
 
         Raises:
-            ValueError: If the thread is not waiting for an operator, the action is unknown or the operator empty.
+            NotWaitingError: A :class:`ValueError`, if the thread is not waiting for an operator (another operator
+                may have answered it: answers are taken one at a time, under the thread's lock).
+            ValueError: If the action is unknown, neither an action nor a reply is given, or the operator is empty.
+            OperatorAnswerError: A :class:`ValueError` for a reply that is empty or too long (nothing is written),
+                or that the compliance guard refused (it is not sent; the thread keeps waiting).
+            ThreadBusyError: If another worker holds the thread past :attr:`lock_timeout`.
         """
-        if action not in RESUME_ACTIONS:
-            raise ValueError(f"action must be one of {', '.join(RESUME_ACTIONS)}, got {action!r}")
         if not operator.strip():
             raise ValueError("name the operator who resumes the thread")
+        answer = human_response(action=action, reply=reply, operator=operator, note=note)
+        read_answer(answer, max_chars=self.context.max_message_chars)  # refused before anything is written
         with self._writer(thread_id):
             if not self.escalated(thread_id):
-                raise ValueError(f"thread {thread_id!r} is not waiting for an operator")
-            decision = {"action": action, "operator": operator, "note": note}
+                raise NotWaitingError(self._not_waiting(thread_id))
             values: dict[str, Any] = self.graph.invoke(
-                Command(resume=decision),
+                Command(resume=answer),
                 self._run_config(thread_id),
                 context=self.context,
                 durability="exit" if self.durability == "turn" else self.durability,
             )
             self._prune(thread_id)
+            request = self.escalation_request(thread_id)
+        if request is not None:  # the graph asked again: the answer was refused, and the thread keeps waiting
+            raise OperatorAnswerError(str(request["action_request"]["args"].get("error", "the answer was refused")))
         return values
+
+    def _not_waiting(self, thread_id: str) -> str:
+        """Why a thread cannot take an operator's answer, saying who answered it when one did."""
+        message = f"thread {thread_id!r} is not waiting for an operator"
+        decision = (self.state(thread_id).get("escalation") or {}).get("decision")
+        if decision:
+            who = decision.get("operator") or "another operator"
+            message += f": {who} already answered it ({decision.get('action')})"
+        return message
 
     def close(self, thread_id: str, *, succeeded: bool | None = None) -> None:
         """End the dialogue and let the policy learn from it (kept in the graph's store).

@@ -94,6 +94,12 @@ class Thread:
             *named, "--json", *TFIDF, *extra,
         )  # fmt: skip
 
+    def resume_with(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``eqn operator resume`` on this thread as ``ops``, with ``args`` in place of ``--action``."""
+        return eqn(
+            "operator", "resume", "--thread", self.id, "--db", self.db, "--operator", "ops", "--json", *TFIDF, *args
+        )
+
     def state(self) -> tuple[bool, dict[str, Any]]:
         """Whether the thread waits for an operator, and its state, read in this process."""
         negotiator = open_negotiator(self.db, context=Context(sensor="tfidf"))
@@ -276,3 +282,31 @@ def test_no_such_thread_names_a_postgres_database_without_its_password(monkeypat
     assert result.exit_code == 2
     assert "no such thread 'nobody' in postgresql://collector@db.internal:5432/eqn" in flat(result.output)
     assert "s3cret-pw" not in result.output
+
+
+@needs_operator
+def test_an_operator_reply_is_guarded_then_sent(escalated: Thread) -> None:
+    neither = escalated.resume_with()
+    assert neither.returncode == 2 and "say what to do: an action (continue or close) or a reply" in flat(
+        neither.stderr
+    )
+
+    refused = escalated.resume_with("--reply", "Pay today or we will have you arrested.")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "the compliance guard refused the reply, so it was not sent: threat arrest" in flat(refused.stderr)
+    waiting, state = escalated.state()
+    assert waiting and len(state["messages"]) == 2
+
+    reply = "This is Sam from the team: we have noted your request and will only write to you from now on."
+    run = escalated.resume_with("--reply", reply, "--note", "by phone")
+    assert run.returncode == 0, run.stderr
+    (summary,) = json_lines(run.stdout)
+    assert summary["status"] == "ongoing"
+    assert summary["escalation"]["decision"] == {
+        "action": "continue",
+        "operator": "ops",
+        "note": "by phone",
+        "reply": reply,
+    }
+    waiting, state = escalated.state()
+    assert not waiting and state["messages"][-1].text == reply

@@ -9,7 +9,8 @@ The README's ``bash`` blocks are read as they stand. Each ``eqn`` command in the
 - **synopsis** (a usage line with ``[...]`` or ``<...>`` placeholders): not run; its command and every option it
   names must exist;
 - **not run** for a stated reason (:data:`NOT_RUN`): it needs a provider key, a PostgreSQL server or a LangGraph
-  server. The list is checked against the README, so it cannot name a command that is no longer there.
+  server, or it starts a server that runs until stopped. The list is checked against the README, so it cannot
+  name a command that is no longer there.
 
 Inline ``eqn ...`` spans in the prose are checked like synopses. ``xdg-open PATH`` after a command must find the
 file the command wrote.
@@ -41,6 +42,10 @@ SUBPROCESS_COMMANDS = ("simulate", "compare")
 """Commands that start worker processes: run as subprocesses, so that no worker is forked from this test process."""
 
 NOT_RUN: dict[str, str] = {
+    "eqn console --db sqlite:///dialogues.db": (
+        "starts a web server that runs until stopped (tests/integration/test_console_browser.py starts it and drives "
+        "it in a browser)"
+    ),
     "eqn chat --model openai:gpt-4o-mini --policy paper2 --scenario case.json": (
         "needs a provider key (OPENAI_API_KEY) and the network"
     ),

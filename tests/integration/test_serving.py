@@ -2,10 +2,11 @@
 
 The server runs as a subprocess on a free loopback port (no browser, no reload, no tracing, no analytics), and
 three turns of one thread go through ``langgraph_sdk``: two, then a fresh look at the thread's state, then a third
-on the same thread id. Run settings travel as the run's ``context`` (the graph's ``context_schema`` is
-:class:`~eq_negotiator.graph.context.Context`; the server turns the JSON object into one). The server keeps its
-threads in its own in-memory checkpointer, so this checks that the state round-trips through a checkpointer the
-project does not configure.
+on the same thread id; then a thread handed to a person is answered as Agent Inbox answers one (the request read
+from the thread's state, the answer sent as ``Command(resume=[HumanResponse])``). Run settings travel as the run's
+``context`` (the graph's ``context_schema`` is :class:`~eq_negotiator.graph.context.Context`; the server turns the
+JSON object into one). The server keeps its threads in its own in-memory checkpointer, so this checks that the state
+round-trips through a checkpointer the project does not configure.
 
 The server's working folder is a temporary one holding a copy of ``langgraph.json`` whose relative paths are made
 absolute: the in-memory server writes its ``.langgraph_api`` folder into its working folder, which must not be the
@@ -209,3 +210,49 @@ def test_the_served_graph_keeps_a_thread_over_three_turns(server_url: str) -> No
     final = client.threads.get_state(thread_id)["values"]
     assert isinstance(final, dict)
     _check_state(final, 3)
+
+
+def test_an_escalation_is_answered_through_the_sdk_as_agent_inbox_answers_it(server_url: str) -> None:
+    from langgraph_sdk import get_sync_client
+
+    client = get_sync_client(url=server_url, timeout=RUN_TIMEOUT_S)
+    thread_id = client.threads.create()["thread_id"]
+    _turn(client, thread_id, "Honestly I just want to end it all.")
+
+    # Agent Inbox lists the interrupted threads, then reads the request from the thread's state.
+    waiting = client.threads.search(status="interrupted", limit=100)
+    assert thread_id in [thread["thread_id"] for thread in waiting]
+    request = _request(client, thread_id)
+    assert request["config"] == {"allow_ignore": True, "allow_respond": True, "allow_edit": False, "allow_accept": True}
+    assert request["action_request"]["args"]["event"] == "crisis"
+    assert "988" in request["action_request"]["args"]["reply_sent"]
+
+    refused = _resume(client, thread_id, {"type": "response", "args": "Pay now or we will have you arrested."})
+    assert refused["status"] == "escalated" and len(refused["messages"]) == 2  # nothing sent
+    assert "compliance guard refused the reply" in _request(client, thread_id)["action_request"]["args"]["error"]
+
+    reply = "This is Dana from our support team. Please look after yourself; we will not contact you for now."
+    values = _resume(client, thread_id, {"type": "response", "args": reply})
+    assert values["status"] == "ongoing"
+    assert values["messages"][-1]["type"] == "ai" and values["messages"][-1]["content"] == reply
+    assert values["escalation"]["decision"]["reply"] == reply
+    state = client.threads.get_state(thread_id)
+    assert state["next"] == [] and client.threads.get(thread_id)["status"] == "idle"
+
+
+def _request(client: Any, thread_id: str) -> dict[str, Any]:
+    """The one HumanInterrupt the thread waits on, read from its state as Agent Inbox reads it."""
+    state = client.threads.get_state(thread_id)
+    assert state["next"] == ["escalate"]
+    (task,) = state["tasks"]
+    (pending,) = task["interrupts"]
+    (request,) = pending["value"]
+    assert set(request) == {"action_request", "config", "description"}
+    assert isinstance(request, dict)
+    return request
+
+
+def _resume(client: Any, thread_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+    values = client.runs.wait(thread_id, _graph_id(), command={"resume": [answer]}, context=CONTEXT, raise_error=True)
+    assert isinstance(values, dict), values
+    return values

@@ -551,20 +551,22 @@ def test_a_malformed_resume_value_on_the_raw_graph_is_refused_and_the_thread_kee
     config: RunnableConfig = {"configurable": {"thread_id": "raw-resume"}}
     graph.invoke(say(RIGHTS_MESSAGES["cease_contact"]), config, context=Context())
     assert graph.get_state(config).next == ("escalate",)
-    values = graph.invoke(Command(resume={"action": "bogus"}), config, context=Context())
+    values = graph.invoke(Command(resume=[{"type": "bogus", "args": None}]), config, context=Context())
     # The malformed answer is not kept: the node asks again, naming the error, and the thread keeps waiting.
     assert graph.get_state(config).next == ("escalate",)
     assert values["status"] == "escalated"
     interrupts = graph.get_state(config).tasks[0].interrupts
-    assert "invalid resume value" in interrupts[0].value["error"]
+    (request,) = interrupts[0].value
+    assert "type must be one of accept, response, ignore, got 'bogus'" in request["action_request"]["args"]["error"]
 
 
 def test_a_valid_decision_after_a_malformed_one_resumes_the_thread() -> None:
     graph = build_graph("memory", "memory", sensor=keyword_sensor())
     config: RunnableConfig = {"configurable": {"thread_id": "raw-resume-after"}}
     graph.invoke(say(RIGHTS_MESSAGES["cease_contact"]), config, context=Context())
-    graph.invoke(Command(resume={"action": "bogus"}), config, context=Context())
-    values = graph.invoke(Command(resume={"action": "continue", "operator": "ops"}), config, context=Context())
+    graph.invoke(Command(resume=[{"type": "bogus", "args": None}]), config, context=Context())
+    answer = [{"type": "accept", "args": {"then": "continue"}, "operator": "ops"}]
+    values = graph.invoke(Command(resume=answer), config, context=Context())
     assert values["status"] == "ongoing"
     assert graph.get_state(config).next == ()
 
