@@ -116,6 +116,9 @@ class PerceptionTrainConfig:
         indomain_weight: Weight of the in-domain emotion loss.
         rights_weight: Weight of the rights loss.
         guard_weight: Weight of the compliance loss.
+        ekman_weight: Weight of a second GoEmotions loss on Google's Ekman groups (class-weighted like the fine
+            loss). The fine loss spreads a row's credit over 28 labels; this term rewards getting the group right,
+            which is what the GoEmotions-Ekman score and the served seven labels measure.
         threads: Torch CPU threads (``None``: torch's default).
         max_steps: Stop after this many steps (quick trials); ``None`` runs every epoch.
         grouping: Fine label → seven-label grouping the in-domain loss and the served emotion use.
@@ -136,6 +139,7 @@ class PerceptionTrainConfig:
     indomain_weight: float = 1.0
     rights_weight: float = 1.0
     guard_weight: float = 1.0
+    ekman_weight: float = 0.0
     threads: int | None = None
     max_steps: int | None = None
     grouping: dict[str, str] = field(default_factory=lambda: dict(PRODUCT_GROUPING))
@@ -331,6 +335,13 @@ def train_perception(config: PerceptionTrainConfig, log: Callable[[str], None] =
     counts = ge_targets.sum(axis=0) + 1.0
     weights = torch.tensor(np.clip((counts / counts.mean()) ** -config.weight_power, 0.2, 5.0), dtype=torch.float32)
     log_grouping = torch.log(torch.tensor(grouping, dtype=torch.float32) + 1e-12)
+    ekman_tensor = torch.tensor(ekman, dtype=torch.float32)
+    log_ekman = torch.log(ekman_tensor + 1e-12)
+    group_counts = ge_targets @ ekman + 1.0
+    ekman_weights = torch.tensor(
+        np.clip((group_counts.sum(0) / group_counts.sum(0).mean()) ** -config.weight_power, 0.2, 5.0),
+        dtype=torch.float32,
+    )
 
     trainable = [p for p in network.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=0.01)
@@ -370,7 +381,7 @@ def train_perception(config: PerceptionTrainConfig, log: Callable[[str], None] =
     step = 0
     for epoch in range(1, epochs + 1):
         network.train()
-        running = {name: 0.0 for name in tasks}
+        running: dict[str, float] = {}
         for _ in range(steps_per_epoch):
             losses: dict[str, torch.Tensor] = {}
             for name, task in tasks.items():
@@ -379,7 +390,14 @@ def train_perception(config: PerceptionTrainConfig, log: Callable[[str], None] =
                 target = torch.tensor(task.targets[index])
                 fine, r, g = network(tensor, mask)
                 if name == "goemotions":
-                    losses[name] = -(target * functional.log_softmax(fine, -1) * weights).sum(-1).mean()
+                    log_fine = functional.log_softmax(fine, -1)
+                    losses[name] = -(target * log_fine * weights).sum(-1).mean()
+                    if config.ekman_weight:
+                        grouped_ge = torch.logsumexp(log_fine[:, :, None] + log_ekman, dim=1)
+                        group_target = target @ ekman_tensor
+                        losses["ekman"] = (
+                            config.ekman_weight * -(group_target * grouped_ge * ekman_weights).sum(-1).mean()
+                        )
                 elif name == "indomain":
                     grouped = torch.logsumexp(functional.log_softmax(fine, -1)[:, :, None] + log_grouping, dim=1)
                     losses[name] = config.indomain_weight * -(target * grouped).sum(-1).mean()
@@ -394,11 +412,11 @@ def train_perception(config: PerceptionTrainConfig, log: Callable[[str], None] =
             optimizer.step()
             scheduler.step()
             for name, value in losses.items():
-                running[name] += float(value.detach())
+                running[name] = running.get(name, 0.0) + float(value.detach())
             step += 1
             if step % 200 == 0:
                 log(f"step {step}/{total} " + " ".join(f"{k}={v / 200:.3f}" for k, v in running.items()))
-                running = {name: 0.0 for name in tasks}
+                running = {}
         scores = evaluate()
         history.append({"epoch": epoch, **scores})
         log(f"epoch {epoch}: " + json.dumps(scores))
@@ -599,6 +617,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--side-batch", type=int, default=8)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--rights-weight", type=float, default=1.0)
+    parser.add_argument("--guard-weight", type=float, default=1.0)
+    parser.add_argument("--ekman-weight", type=float, default=0.0)
     parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--heads-only", action="store_true", help="only stage 2 (fit_heads) on --out")
     args = parser.parse_args(argv)
@@ -616,6 +637,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         threads=args.threads,
         max_steps=args.max_steps,
+        rights_weight=args.rights_weight,
+        guard_weight=args.guard_weight,
+        ekman_weight=args.ekman_weight,
     )
     started = time.perf_counter()
     train_perception(
