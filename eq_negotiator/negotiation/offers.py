@@ -90,9 +90,11 @@ Parsing rules, in the order they apply:
    and pays (``I'll pay it all``) or is a fragment (``the whole thing.``), and the date's sentence is a fragment too
    (``thursday. the whole thing.``) or the payment points back at it
    (``My payout arrives January 8th; I'll pay the full balance that day.``); a date told with a call, a letter or a
-   meeting dates nothing. A timeline in a sentence stating a full payment (a payment and a full-payment cue:
-   ``I can pay it all in 3 months``; not ``90 days is fair given everything``) is ``in_full`` as well, due that many
-   days after the reference date. A date without the amount (``I can pay on the 15th``) is read but in doubt.
+   meeting dates nothing. A payday is the client's situation (``I get paid Friday`` offers nothing) unless a full
+   payment after it points back at it (``I get paid Friday, I'll pay it all then``). A timeline in a sentence
+   stating a full payment (a payment and a full-payment cue: ``I can pay it all in 3 months``; not ``90 days is fair
+   given everything``) is ``in_full`` as well, due that many days after the reference date. A date without the
+   amount (``I can pay on the 15th``) is read but in doubt.
    ``in two paychecks`` counts 14 days a paycheck (``dates.PAYCHECK_DAYS``), and ``after four more paychecks`` the next
    four (56 days); ``two more weeks`` is relative to the standing offer and no timeline. An instalment rate with no
    timeline (``200 a month``, ``$50 every other week``, ``monthly payments of $400``, ``$450/month``,
@@ -983,6 +985,22 @@ def _piece_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return next((span for span in spans if span[0] <= position < span[1]), spans[-1])
 
 
+# A payday before a date: "I get paid Friday", "payday is the 15th".
+_PAYDAY_RE: Final = re.compile(r"\b(?:get paid|getting paid|payday|pay day|paycheck|paycheque)\b")
+
+
+def _payday_dates_payment(mention: _Mention, text: str) -> bool:
+    """Whether a payday's date dates the full payment said after it: "I get paid Friday, I'll pay it all then".
+
+    A payday on its own tells the client's situation ("I get paid Friday" offers nothing); followed by a full
+    payment that points back at it (``then``, ``that day``) it is the payment's date.
+    """
+    if mention.date is None or not _PAYDAY_RE.search(text[max(0, mention.start - 40) : mention.start]):
+        return False
+    rest = text[mention.end :]
+    return bool(_ANAPHOR_RE.search(rest)) and _full_cue(rest)
+
+
 def _assign_roles(mentions: list[_Mention], text: str) -> None:
     """Mark each mention own, theirs, negated or excluded from its context (rules 2 and 3 of the module doc)."""
     clauses = _boundaries(text, _CLAUSE_BREAK_RE)
@@ -1001,7 +1019,7 @@ def _assign_roles(mentions: list[_Mention], text: str) -> None:
             mention.role = previous.role  # "I can't do 30 or 45 days": the list shares its fate
         elif (
             (mention.rate and mention.kind == "days")  # "every two weeks" is a rate; "$500 a month" still an offer
-            or _HISTORY_RE.search(text[clause_start : mention.start])
+            or (_HISTORY_RE.search(text[clause_start : mention.start]) and not _payday_dates_payment(mention, text))
             or _POST_HISTORY_RE.match(after)
         ):
             mention.role = "excluded"

@@ -460,3 +460,31 @@ def test_an_opening_ok_before_an_unrelated_remark_accepts_nothing(text: str) -> 
 def test_an_opening_ok_alone_or_before_a_step_of_the_deal_accepts_the_standing_offer(text: str) -> None:
     offer = read(text)
     assert (offer.days, offer.act) == (45, "accept")
+
+
+# --- a payday dates the full payment that points back at it ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("I get paid Friday, I'll pay it all then", 2),  # Wednesday 12 March → Friday 14 March
+        ("I get paid on the 15th and I'll pay the whole thing then", 3),
+    ],
+)
+def test_a_payday_followed_by_a_full_payment_then_dates_it(text: str, days: int) -> None:
+    offer = read(text)
+    assert (offer.days, offer.act, offer.basis, offer.amount) == (days, "propose", "in_full", BALANCE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get paid Friday",  # the situation, no offer
+        "I get paid Friday, then I'll call you",  # "then" points at a call, no payment
+        "I get paid Friday but I can't pay it all then",  # the full payment is refused
+    ],
+)
+def test_a_payday_alone_dates_nothing(text: str) -> None:
+    offer = read(text)
+    assert offer.days is None
