@@ -24,7 +24,6 @@ from eq_negotiator.prompts import PromptSet, load_prompts
 from eq_negotiator.reasoning import Policy, make_policy
 from eq_negotiator.responders import resolve_chat_model
 from eq_negotiator.sensing import EmotionSensor, load_sensor
-from eq_negotiator.sensing.perception import PerceptionReader, shared_embedded_reader
 
 POLICY_NAMESPACE: Final[str] = "eq_negotiator"
 
@@ -86,6 +85,10 @@ class Services:
             return None
         if self._perception is not None:
             return self._perception
+        # Imported here: the perception module imports torch (about 190 MB), which a process whose sensor and checks
+        # need no encoder (a tfidf sensor, model checks off) should never load.
+        from eq_negotiator.sensing.perception import PerceptionReader, shared_embedded_reader
+
         reader = getattr(self.sensor(context), "reader", None)
         if isinstance(reader, PerceptionReader):
             return reader

@@ -338,7 +338,8 @@ class Negotiator:
             raise DialogueClosedError(f"thread {thread_id!r} has ended{ended}; start a new thread")
 
     def _check_can_send(self, thread_id: str, text: str) -> dict[str, Any]:
-        check_client_message(text, self.context.max_message_chars)
+        # The message itself was checked by send() or stream() before they took the lock (and sense_emotion checks
+        # it again for embedders that run the bare graph); only the thread can have changed since.
         self._check_open(thread_id)
         return {"messages": [HumanMessage(text)]}
 
