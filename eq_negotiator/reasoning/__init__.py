@@ -1,6 +1,6 @@
 """Emotional reasoning: the emotion game, the client-stance HMM and the stance-selection policies.
 
-Pure domain code (numpy; nashpy and hmmlearn only where asked for); the graph's strategy node is a thin adapter over it.
+Pure domain code (numpy, nashpy, hmmlearn); the graph's strategy node is a thin adapter over it.
 """
 
 from eq_negotiator.reasoning.decision import History, Progress, StrategyDecision

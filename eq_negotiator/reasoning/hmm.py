@@ -1,12 +1,10 @@
 """A hidden Markov model of the client's latent stance, observed through their emotions.
 
 Hidden states are the client's stance in the negotiation (cooperative, confrontational, distressed, strategic); the
-observation each turn is the emotion the sensor reads. Learning is hmmlearn's :class:`~hmmlearn.hmm.CategoricalHMM`
-MAP EM with Dirichlet priors (:meth:`StanceHMM.to_hmmlearn` builds that model), written in numpy with the same
-equations and stopping rule (it agrees with hmmlearn to 1e-11): importing hmmlearn would load scikit-learn and scipy,
-about 80 MB in every worker whose policy learns. The per-turn forward filter and forecast are numpy too, because they
-run on every turn and must take the sensor's whole distribution (soft evidence), which hmmlearn's discrete API
-cannot.
+observation each turn is the emotion the sensor reads. The model is an :class:`hmmlearn.hmm.CategoricalHMM` for its
+parameters and for learning (MAP EM with Dirichlet priors); the per-turn forward filter and forecast are the same
+equations written in numpy, because they run on every turn and must take the sensor's whole distribution (soft
+evidence), which hmmlearn's discrete API cannot.
 
 Priors and their reasoning
 --------------------------
@@ -27,12 +25,13 @@ No emotion is impossible in any state (no zero cell), so one misread turn cannot
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from numpy.typing import NDArray
 
 from eq_negotiator.emotions import LABELS
 from eq_negotiator.reasoning.tables import FloatArray, as_distribution, as_stochastic_matrix
@@ -204,8 +203,7 @@ class StanceHMM:
         Priors are concentrations ``1 + strength * prior_mean``, so each M-step adds ``strength * prior_mean``
         pseudo-counts to the expected counts from the data.
         """
-        # Imported here: hmmlearn pulls in scikit-learn and scipy (about 80 MB), which neither the per-turn path nor
-        # learning (refit, written in numpy) needs; this model is for cross-checks and offline analysis.
+        # Imported here: hmmlearn pulls in scikit-learn and scipy, which the per-turn path never needs.
         from hmmlearn.hmm import CategoricalHMM
 
         strength = self.prior_strength
@@ -246,26 +244,23 @@ class StanceHMM:
         return self.refit()
 
     def refit(self) -> HMMParameters:
-        """Refit the parameters by MAP EM over the kept dialogues (from the current parameters).
-
-        The same EM as hmmlearn's ``CategoricalHMM.fit`` with the priors of :meth:`to_hmmlearn` (log-space
-        forward-backward, 25 iterations at most, stopping when the log-likelihood gains less than 1e-4), written in
-        numpy: importing hmmlearn pulls in scikit-learn and scipy, about 80 MB in every worker that learns.
-        """
+        """Refit the parameters by MAP EM over the kept dialogues (from the current parameters)."""
         if not self.dialogues:
             return self.parameters
-        strength = self.prior_strength
-        pseudo_counts = (strength * self.prior.start, strength * self.prior.transition, strength * self.prior.emission)
-        self.parameters = _map_em(self.parameters, pseudo_counts, self.dialogues)
+        model = self.to_hmmlearn()
+        observations = np.concatenate([np.asarray(d, dtype=np.int64) for d in self.dialogues]).reshape(-1, 1)
+        lengths = [len(d) for d in self.dialogues]
+        with _quiet_hmmlearn():
+            model.fit(observations, lengths)
+        self.parameters = HMMParameters(model.startprob_, model.transmat_, model.emissionprob_)
         return self.parameters
 
     def log_likelihood(self, dialogues: Sequence[Sequence[str]]) -> float:
         """Log-likelihood of dialogues (label sequences) under the current parameters."""
+        model = self.to_hmmlearn()
         sequences = [[_label_code(label) for label in d] for d in dialogues if d]
-        params = self.parameters
-        log_start, log_transition, log_emission = _logs(params.start, params.transition, params.emission)
-        batches = _by_length(sequences)
-        return float(sum(_forward(log_start, log_transition, log_emission.T[codes])[1].sum() for codes in batches))
+        observations = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences]).reshape(-1, 1)
+        return float(model.score(observations, [len(s) for s in sequences]))
 
     # -- persistence ----------------------------------------------------------------------------------------------
 
@@ -295,103 +290,14 @@ def _label_code(label: str) -> int:
         raise ValueError(f"unknown emotion label {label!r}; expected one of {', '.join(LABELS)}") from None
 
 
-EM_ITERATIONS: Final[int] = 25
-"""Most EM iterations per refit (hmmlearn's ``n_iter`` in :meth:`StanceHMM.to_hmmlearn`)."""
-
-EM_TOLERANCE: Final[float] = 1e-4
-"""EM stops once an iteration gains less log-likelihood than this (hmmlearn's ``tol``)."""
-
-
-def _logs(start: FloatArray, transition: FloatArray, emission: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    with np.errstate(divide="ignore"):  # a zero probability is log 0 = -inf, as in hmmlearn
-        return np.log(start), np.log(transition), np.log(emission)
-
-
-def _logsumexp(values: FloatArray, axis: int) -> FloatArray:
-    top = np.max(values, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore", under="ignore"):
-        result: FloatArray = np.log(np.sum(np.exp(values - top), axis=axis)) + np.squeeze(top, axis=axis)
-    return result
-
-
-def _forward(
-    log_start: FloatArray, log_transition: FloatArray, log_frames: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Log forward lattices of equally long sequences (``log_frames``: batch x T x stances), and log-likelihoods."""
-    lattice = np.empty_like(log_frames)
-    lattice[:, 0] = log_start + log_frames[:, 0]
-    for t in range(1, log_frames.shape[1]):
-        lattice[:, t] = _logsumexp(lattice[:, t - 1, :, None] + log_transition, axis=1) + log_frames[:, t]
-    return lattice, _logsumexp(lattice[:, -1], axis=1)
-
-
-def _backward(log_transition: FloatArray, log_frames: FloatArray) -> FloatArray:
-    """Log backward lattices of equally long sequences (as :func:`_forward`)."""
-    lattice = np.zeros_like(log_frames)
-    for t in range(log_frames.shape[1] - 2, -1, -1):
-        lattice[:, t] = _logsumexp(log_transition + (log_frames[:, t + 1] + lattice[:, t + 1])[:, None, :], axis=2)
-    return lattice
-
-
-def _by_length(sequences: Sequence[Sequence[int]]) -> list[NDArray[np.int64]]:
-    """The non-empty sequences as one (count x length) array per length, so each length runs as one batch."""
-    groups: dict[int, list[Sequence[int]]] = {}
-    for sequence in sequences:
-        if len(sequence):
-            groups.setdefault(len(sequence), []).append(sequence)
-    return [np.asarray(group, dtype=np.int64) for _, group in sorted(groups.items())]
-
-
-def _normalised(counts: FloatArray) -> FloatArray:
-    """Rows scaled to sum to 1 (a row of zeros stays zeros), as hmmlearn's ``normalize``."""
-    totals = counts.sum(axis=-1, keepdims=True)
-    result: FloatArray = counts / np.where(totals == 0, 1.0, totals)
-    return result
-
-
-def _map_em(
-    parameters: HMMParameters,
-    pseudo_counts: tuple[FloatArray, FloatArray, FloatArray],
-    sequences: Sequence[Sequence[int]],
-) -> HMMParameters:
-    """MAP EM for a categorical HMM: hmmlearn's ``CategoricalHMM.fit`` with Dirichlet priors ``1 + pseudo_counts``.
-
-    Each M-step adds the pseudo-counts (start, transition, emission) to the expected counts; a start or transition
-    probability that is 0 stays 0 (hmmlearn's guard for forbidden states and transitions).
-    """
-    pseudo_start, pseudo_transition, pseudo_emission = pseudo_counts
-    start, transition, emission = parameters.start, parameters.transition, parameters.emission
-    batches = _by_length(sequences)
-    previous: float | None = None
-    for _ in range(EM_ITERATIONS):
-        log_start, log_transition, log_emission = _logs(start, transition, emission)
-        start_counts = np.zeros_like(start)
-        transition_counts = np.zeros_like(transition)
-        emission_counts = np.zeros_like(emission)
-        total = 0.0
-        for codes in batches:  # codes: sequences x T
-            log_frames = log_emission.T[codes]  # sequences x T x stances
-            forward, log_probs = _forward(log_start, log_transition, log_frames)
-            backward = _backward(log_transition, log_frames)
-            joint = forward + backward
-            with np.errstate(under="ignore"):
-                posteriors = np.exp(joint - _logsumexp(joint, axis=2)[:, :, None])
-                start_counts += posteriors[:, 0].sum(axis=0)
-                if codes.shape[1] > 1:
-                    log_xi = (
-                        forward[:, :-1, :, None]
-                        + log_transition
-                        + (log_frames[:, 1:] + backward[:, 1:])[:, :, None, :]
-                        - log_probs[:, None, None, None]
-                    )
-                    transition_counts += np.exp(log_xi).sum(axis=(0, 1))
-            np.add.at(emission_counts.T, codes.ravel(), posteriors.reshape(-1, posteriors.shape[2]))
-            total += float(log_probs.sum())
-        start = _normalised(np.where(start == 0, 0, np.maximum(pseudo_start + start_counts, 0)))
-        transition = _normalised(np.where(transition == 0, 0, np.maximum(pseudo_transition + transition_counts, 0)))
-        emission = _normalised(np.maximum(pseudo_emission + emission_counts, 0))
-        if previous is not None and total - previous < EM_TOLERANCE:
-            break
-        previous = total
-    return HMMParameters(start, transition, emission)
+@contextmanager
+def _quiet_hmmlearn() -> Iterator[None]:
+    # Under MAP EM the data log-likelihood need not rise every iteration (the prior is part of the objective), so
+    # hmmlearn's "not converging" and few-data "degenerate solution" warnings are expected and would only alarm.
+    logger = logging.getLogger("hmmlearn")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

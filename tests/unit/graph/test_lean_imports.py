@@ -25,10 +25,6 @@ print(json.dumps(sorted(name for name in ("torch", "sklearn", "scipy", "hmmlearn
 """
 
 
-# The eq policy refits its stance HMM when the dialogue closes: learning must not load scikit-learn (through hmmlearn).
-DIALOGUE_THAT_LEARNS = DIALOGUE_WITHOUT_ENCODER.replace('policy="vanilla"', 'policy="eq"')
-
-
 def _loaded_after(code: str) -> list[str]:
     """The heavy modules loaded in a fresh interpreter once ``code`` has run (it prints them as JSON)."""
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -47,8 +43,3 @@ def test_importing_the_session_api_loads_no_torch() -> None:
 
 def test_a_dialogue_whose_sensor_needs_no_encoder_loads_no_torch() -> None:
     assert _loaded_after(DIALOGUE_WITHOUT_ENCODER) == []
-
-
-def test_a_policy_that_learns_loads_no_scikit_learn() -> None:
-    assert 'policy="eq"' in DIALOGUE_THAT_LEARNS
-    assert _loaded_after(DIALOGUE_THAT_LEARNS) == []

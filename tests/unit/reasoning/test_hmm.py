@@ -124,30 +124,3 @@ def test_bad_parameters_name_the_offending_row() -> None:
         HMMParameters(np.array([0.4, 0.2, 0.2, 0.1]), np.array(PRIOR_TRANSITION), np.array(PRIOR_EMISSION))
     with pytest.raises(ValueError, match="unknown emotion label 'rage'"):
         StanceHMM().learn(["anger", "rage"])
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_refit_is_hmmlearns_map_em(seed: int) -> None:
-    # refit is hmmlearn's CategoricalHMM.fit written in numpy (so learning loads no scikit-learn): same parameters,
-    # from dialogues of every length including single turns, and the same log-likelihood.
-    pytest.importorskip("hmmlearn")
-    import logging
-
-    rng = np.random.default_rng(seed)
-    dialogues = [
-        [LABELS[code] for code in rng.integers(0, len(LABELS), size=rng.integers(1, 16))]
-        for _ in range(int(rng.integers(1, 60)))
-    ]
-    hmm = StanceHMM()
-    for dialogue in dialogues[:-1]:
-        hmm.learn(dialogue)
-    reference = hmm.to_hmmlearn()
-    hmm.learn(dialogues[-1])
-    codes = [[LABELS.index(label) for label in dialogue] for dialogue in dialogues]
-    observations = np.concatenate([np.asarray(c) for c in codes]).reshape(-1, 1)
-    logging.getLogger("hmmlearn").setLevel(logging.ERROR)  # MAP EM need not raise the likelihood every step
-    reference.fit(observations, [len(c) for c in codes])
-    np.testing.assert_allclose(hmm.parameters.start, reference.startprob_, atol=1e-10)
-    np.testing.assert_allclose(hmm.parameters.transition, reference.transmat_, atol=1e-10)
-    np.testing.assert_allclose(hmm.parameters.emission, reference.emissionprob_, atol=1e-10)
-    assert hmm.log_likelihood(dialogues) == pytest.approx(reference.score(observations, [len(c) for c in codes]))
