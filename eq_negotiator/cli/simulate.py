@@ -40,6 +40,15 @@ MaxRoundsOption = Annotated[int, typer.Option("--max-rounds", help="Client turns
 WorkersOption = Annotated[
     int | None, typer.Option("--workers", help="Worker processes (default: CPU count, at most 4).", min=1)
 ]
+BatchOption = Annotated[
+    int | None,
+    typer.Option(
+        "--batch",
+        help="Dialogues each worker advances together, their client messages read in one batch (1: one by one; "
+        "the records are the same).",
+        min=1,
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder; a rerun into it skips finished dialogues.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary JSON on stdout and nothing else.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -73,8 +82,9 @@ def _config(
     sensor: str,
     max_rounds: int,
     workers: int | None,
+    batch: int | None,
 ) -> SimulationConfig:
-    from eq_negotiator.evals.runner import SimulationConfig, SimulationError
+    from eq_negotiator.evals.runner import DEFAULT_BATCH, SimulationConfig, SimulationError
     from eq_negotiator.simulation import parse_personas, parse_rows
 
     try:
@@ -90,6 +100,7 @@ def _config(
             sensor=sensor,
             max_rounds=max_rounds,
             workers=workers or min(4, os.cpu_count() or 1),
+            batch=batch or DEFAULT_BATCH,
         )
     except (SimulationError, ValueError) as error:
         _fail(str(error))
@@ -154,6 +165,7 @@ def simulate(
     sensor: SensorOption = "embedded",
     max_rounds: MaxRoundsOption = 15,
     workers: WorkersOption = None,
+    batch: BatchOption = None,
     out: OutOption = Path("runs/simulation"),
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -173,6 +185,7 @@ def simulate(
         sensor=sensor,
         max_rounds=max_rounds,
         workers=workers,
+        batch=batch,
     )
     result = _run(
         lambda progress: run_simulation(config, out, progress=progress, on_skipped=_warn_skipped), quiet or as_json
@@ -195,6 +208,7 @@ def compare(
     sensor: SensorOption = "embedded",
     max_rounds: MaxRoundsOption = 15,
     workers: WorkersOption = None,
+    batch: BatchOption = None,
     out: OutOption = Path("runs/comparison"),
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -214,6 +228,7 @@ def compare(
         sensor=sensor,
         max_rounds=max_rounds,
         workers=workers,
+        batch=batch,
     )
     result = _run(
         lambda progress: compare_policies(config, out, baseline=baseline, progress=progress, on_skipped=_warn_skipped),

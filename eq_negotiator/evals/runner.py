@@ -26,9 +26,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from eq_negotiator.scenario import Scenario
+
+if TYPE_CHECKING:
+    from eq_negotiator.sensing.perception import PerceptionEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,9 @@ COMPARISON_FILE: Final[str] = "comparison.json"
 
 OFFLINE: Final[str] = "offline"
 SCRIPTED: Final[str] = "scripted"
+
+DEFAULT_BATCH: Final[int] = 32
+"""Dialogues a worker advances together by default (see :meth:`DialogueSimulator.run_many`)."""
 
 
 class SimulationError(RuntimeError):
@@ -64,6 +70,8 @@ class SimulationConfig:
         max_rounds: Client turns before a negotiation ends without agreement.
         concession_curve: The creditor's concession curve.
         workers: Worker processes (each loads the sensor once).
+        batch: Dialogues each worker advances together, their client messages read in one encoder batch per
+            round (1: one dialogue at a time). Records are the same either way, so it is not a result setting.
     """
 
     scenarios: str = "builtin"
@@ -78,12 +86,15 @@ class SimulationConfig:
     max_rounds: int = 15
     concession_curve: str = "linear"
     workers: int = 1
+    batch: int = DEFAULT_BATCH
 
     def __post_init__(self) -> None:
         if self.seeds < 1:
             raise SimulationError(f"seeds must be at least 1, not {self.seeds}")
         if self.workers < 1:
             raise SimulationError(f"workers must be at least 1, not {self.workers}")
+        if self.batch < 1:
+            raise SimulationError(f"batch must be at least 1, not {self.batch}")
         if not self.policies:
             raise SimulationError("at least one policy is needed")
 
@@ -200,6 +211,7 @@ class DialogueSimulator:
 
         from eq_negotiator.graph.context import Context
         from eq_negotiator.graph.session import open_negotiator
+        from eq_negotiator.sensing import load_sensor
 
         self.config = config
         self.base_context = Context(
@@ -210,8 +222,10 @@ class DialogueSimulator:
             concession_curve=config.concession_curve,
             learn=False,
         )
-        # Checks the settings and loads the sensor and models once; each dialogue gets a Negotiator over this graph.
-        self.graph = open_negotiator("memory", context=self.base_context).graph
+        # Loaded here rather than by the graph's services so that run_many can prime its encoder.
+        self.sensor = load_sensor(config.sensor)
+        # Checks the settings and loads the models once; each dialogue gets a Negotiator over this graph.
+        self.graph = open_negotiator("memory", context=self.base_context, sensor=self.sensor).graph
         checkpointer = self.graph.checkpointer
         assert isinstance(checkpointer, BaseCheckpointSaver)  # open_negotiator always compiles with one
         self.checkpointer = checkpointer
@@ -230,35 +244,122 @@ class DialogueSimulator:
 
     def run(self, job: DialogueJob) -> dict[str, Any]:
         """Simulate one dialogue and return its record (status ``error`` with the message if it failed)."""
-        from eq_negotiator.evals.records import record_from_state
+        dialogue = self._start(job)
+        while self._step(dialogue):
+            pass
+        return self._finish(dialogue)
+
+    def run_many(self, jobs: Iterable[DialogueJob], batch: int = DEFAULT_BATCH) -> Iterator[dict[str, Any]]:
+        """Simulate ``jobs`` ``batch`` at a time in lockstep rounds, yielding each record as its dialogue ends.
+
+        Each round reads the newest client message of every dialogue in flight through the encoder in one batch,
+        then advances each dialogue by one turn, whose sensor and rights check find that message's encoder pass
+        cached; a dialogue that ends makes room for the next job. A dialogue's record is the one :meth:`run`
+        gives (a test compares them): each has its own seed, debtor and thread, and the batched pass is bit for
+        bit the pass of one message alone (:meth:`~eq_negotiator.sensing.perception.PerceptionEncoder.prime`).
+
+        Why a primed cache and not a reading handed to the graph: the encoder's text cache is already where the
+        sensor (``sense_emotion``) and the rights check (``check_rights``) meet, so priming it batches both
+        without a second way into the graph, and whatever the sensor does with the features (grouping,
+        calibration, flags) stays the one-message code. Sensors without that encoder (``tfidf``...) are read
+        message by message inside the rounds: their batched arithmetic is not promised to match one message's.
+        Nor is the encoder's under several torch threads (measured: with two threads, a 10-token message alone
+        splits its products between the threads otherwise than inside a batch), so the encoder is primed only
+        under one thread, the deployment :func:`share_cores` sets up with one worker per core; with more
+        threads the rounds still run, message by message.
+
+        Args:
+            jobs: The dialogues.
+            batch: Dialogues in flight at once (at most a quarter of the encoder's cache, so the round's
+                messages stay cached until read).
+        """
+        if batch < 1:
+            raise SimulationError(f"batch must be at least 1, not {batch}")
+        encoder = self._encoder()
+        if encoder is not None:
+            batch = min(batch, max(1, encoder.cache_size // 4))
+        queue = iter(jobs)
+        live: list[_Dialogue] = []
+        while True:
+            while len(live) < batch and (job := next(queue, None)) is not None:
+                live.append(self._start(job))
+            if not live:
+                return
+            if encoder is not None:
+                # The sensor reads the stripped message, the rights check the message as sent.
+                texts = [text for d in live if d.move is not None for text in (d.move.text.strip(), d.move.text)]
+                encoder.prime(texts)
+            going: list[_Dialogue] = []
+            for dialogue in live:
+                if self._step(dialogue):
+                    going.append(dialogue)
+                else:
+                    yield self._finish(dialogue)
+            live = going
+
+    def _encoder(self) -> PerceptionEncoder | None:
+        """The sensor's shared encoder when it can be primed with a round's messages (see :meth:`run_many`)."""
+        import torch
+
+        from eq_negotiator.sensing.perception import PerceptionEncoder
+
+        encoder = getattr(self.sensor, "perception", None)
+        if not isinstance(encoder, PerceptionEncoder) or torch.get_num_threads() != 1:
+            return None
+        return encoder
+
+    def _start(self, job: DialogueJob) -> _Dialogue:
+        """A dialogue set up to its debtor's opening move (or its failure)."""
         from eq_negotiator.graph.session import Negotiator
-        from eq_negotiator.simulation import CreditorMove
 
         context = replace(self.base_context, scenario=job.scenario.to_state(), policy=job.policy, seed=job.seed)
         # "exit": the thread lives in memory for this dialogue only, so per-step durability would buy nothing.
-        negotiator = Negotiator(self.graph, context, durability="exit")
-        thread = job.thread_id
-        started = time.perf_counter()
-        debtor_turns: list[dict[str, Any]] = []
-        error: str | None = None
+        dialogue = _Dialogue(job, Negotiator(self.graph, context, durability="exit"), time.perf_counter())
         try:
-            debtor = self._debtor(job)
-            move = debtor.opening()
-            while True:
-                result = negotiator.send(thread, move.text)
-                debtor_turns.append(asdict(move))
-                if result.status != "ongoing":
-                    break
-                offer_days = (result.offer or {}).get("days")
-                move = debtor.respond(CreditorMove(text=result.reply, offer_days=offer_days, stance=result.stance))
+            dialogue.debtor = self._debtor(job)
+            dialogue.move = dialogue.debtor.opening()
         except Exception as failure:  # one failed dialogue is recorded and the run goes on
-            error = f"{type(failure).__name__}: {failure}"
-            logger.warning("dialogue %s failed: %s", job.id, error)
+            self._failed(dialogue, failure)
+        return dialogue
+
+    def _step(self, dialogue: _Dialogue) -> bool:
+        """Send the debtor's move and take its answer; whether the dialogue goes on."""
+        from eq_negotiator.simulation import CreditorMove
+
+        move = dialogue.move
+        if move is None:
+            return False
+        dialogue.move = None
+        try:
+            result = dialogue.negotiator.send(dialogue.job.thread_id, move.text)
+            dialogue.debtor_turns.append(asdict(move))
+            if result.status != "ongoing":
+                return False
+            offer_days = (result.offer or {}).get("days")
+            dialogue.move = dialogue.debtor.respond(
+                CreditorMove(text=result.reply, offer_days=offer_days, stance=result.stance)
+            )
+        except Exception as failure:  # one failed dialogue is recorded and the run goes on
+            self._failed(dialogue, failure)
+            return False
+        return True
+
+    @staticmethod
+    def _failed(dialogue: _Dialogue, failure: Exception) -> None:
+        dialogue.move = None
+        dialogue.error = f"{type(failure).__name__}: {failure}"
+        logger.warning("dialogue %s failed: %s", dialogue.job.id, dialogue.error)
+
+    def _finish(self, dialogue: _Dialogue) -> dict[str, Any]:
+        """The ended dialogue's record; its thread is deleted."""
+        from eq_negotiator.evals.records import record_from_state
+
+        job, thread = dialogue.job, dialogue.job.thread_id
         try:
             # A move is kept only once its turn was answered; a turn that failed part-way leaves its message
             # unanswered in the state, which record_from_state reads from there.
             return record_from_state(
-                negotiator.state(thread),
+                dialogue.negotiator.state(thread),
                 dialogue_id=job.id,
                 scenario_id=job.scenario_id,
                 persona=job.persona,
@@ -266,14 +367,28 @@ class DialogueSimulator:
                 seed=job.seed,
                 creditor_model=self.config.creditor_model,
                 debtor=self.config.debtor,
-                debtor_turns=debtor_turns,
-                elapsed_s=round(time.perf_counter() - started, 4),
-                error=error,
+                debtor_turns=dialogue.debtor_turns,
+                elapsed_s=round(time.perf_counter() - dialogue.started, 4),
+                error=dialogue.error,
                 # A dialogue handed to a person on its first turn, or failed before one, has no scenario in state.
                 scenario=job.scenario.to_state(),
             )
         finally:
             self.checkpointer.delete_thread(thread)
+
+
+@dataclass
+class _Dialogue:
+    """A dialogue in flight: its job, its turn API, the debtor's next move and what happened so far."""
+
+    job: DialogueJob
+    negotiator: Any
+    started: float
+    debtor: Any = None
+    move: Any = None
+    """The debtor's move still to send (``None`` once the dialogue has ended)."""
+    debtor_turns: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
 
 
 # One simulator per worker process, built by the pool's initializer.
@@ -293,9 +408,9 @@ def share_cores(workers: int) -> None:
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
 
 
-def _run_in_worker(job: DialogueJob) -> dict[str, Any]:
+def _run_in_worker(jobs: list[DialogueJob]) -> list[dict[str, Any]]:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.run(job)
+    return list(_WORKER.run_many(jobs, _WORKER.config.batch)) if len(jobs) > 1 else [_WORKER.run(jobs[0])]
 
 
 def read_records(path: Path) -> dict[str, dict[str, Any]]:
@@ -361,24 +476,32 @@ def _append(handle: Any, record: dict[str, Any]) -> None:
 def _results(
     jobs: Sequence[DialogueJob], config: SimulationConfig, simulator: DialogueSimulator | None
 ) -> Iterator[dict[str, Any]]:
-    """Run ``jobs`` and yield each record as it finishes (in process, or on a pool of worker processes)."""
+    """Run ``jobs`` and yield each record as it finishes (in process, or on a pool of worker processes).
+
+    In process, records come one by one as dialogues end; a worker returns its share of ``config.batch`` dialogues
+    at once, so an interrupted run loses at most the shares in flight.
+    """
     if config.workers == 1 or len(jobs) <= 1:
         local = simulator or DialogueSimulator(config)
-        for job in jobs:
-            yield local.run(job)
+        if config.batch > 1:
+            yield from local.run_many(jobs, config.batch)
+        else:
+            for job in jobs:
+                yield local.run(job)
         return
     with ProcessPoolExecutor(max_workers=config.workers, initializer=_init_worker, initargs=(config,)) as pool:
-        pending: set[Future[dict[str, Any]]] = set()
-        queue = iter(jobs)
-        # Keep a few jobs per worker in flight: enough to stay busy, few enough to stop quickly on Ctrl-C.
-        for job in queue:
-            pending.add(pool.submit(_run_in_worker, job))
-            if len(pending) >= 4 * config.workers:
+        pending: set[Future[list[dict[str, Any]]]] = set()
+        # A batch per worker split into a few shares: enough to keep each busy, few enough to stop soon on Ctrl-C.
+        share = config.batch if config.batch == 1 else max(1, min(config.batch, len(jobs) // (2 * config.workers)))
+        queue = iter([list(jobs[start : start + share]) for start in range(0, len(jobs), share)])
+        for part in queue:
+            pending.add(pool.submit(_run_in_worker, part))
+            if len(pending) >= (4 if share == 1 else 2) * config.workers:
                 break
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                yield from future.result()
                 following = next(queue, None)
                 if following is not None:
                     pending.add(pool.submit(_run_in_worker, following))

@@ -135,11 +135,19 @@ class CompactBertClassifier(nn.Module):
         The pooled vector feeds the emotion head the encoder was fine-tuned with; the mean of the token vectors
         keeps more of what the message is about, which the perception heads (:mod:`perception`) also read.
         """
+        return self.pool(self.hidden(input_ids, attention_mask), attention_mask)
+
+    def hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """The last layer's token vectors, ``(batch, length, hidden)``."""
         x = self.embed(input_ids)
         # Boolean mask over keys (True = attend), broadcast over heads and queries; None when nothing is padded.
         mask = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
         for layer in self.layers:
             x = layer(x, mask)
+        return x
+
+    def pool(self, x: torch.Tensor, attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The pooled ``[CLS]`` vector and the mean token vector of :meth:`hidden`'s output (see :meth:`encode`)."""
         pooled = torch.tanh(self.pooler(x[:, 0]))
         if attention_mask is None:
             mean = x.mean(dim=1)

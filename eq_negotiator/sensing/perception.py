@@ -77,6 +77,10 @@ MODEL_VIOLATION_TYPES: Final[tuple[str, ...]] = (
 WINDOW_STRIDE: Final[int] = 96
 """Tokens between the starts of two windows over a long message (windows overlap by the rest)."""
 
+MIN_BATCHED_TOKENS: Final[int] = 8
+"""Shortest window :meth:`PerceptionEncoder.prime` batches: a shorter one alone gives a matrix product of so few
+rows that the CPU kernels take another path (measured: 3 tokens alone differ from 3 tokens in a batch by ~1e-6)."""
+
 
 def grouping_matrix(grouping: Mapping[str, str]) -> NDArray[np.float64]:
     """The ``(28, 7)`` 0/1 matrix that sums fine probabilities into the seven labels.
@@ -191,6 +195,55 @@ class PerceptionEncoder:
                 self._cache.popitem(last=False)
         found = {**hits, **computed}
         return [found[text] for text in texts]
+
+    @torch.inference_mode()
+    def prime(self, texts: Sequence[str]) -> None:
+        """Compute the features of ``texts`` not yet cached, in batches, bit for bit as :meth:`features` would alone.
+
+        A batched pass is faster than one text at a time, but it is not the same arithmetic: padding changes the
+        attention's and the mean's reductions, and a one-row matrix product takes another kernel than a many-row
+        one, so :meth:`features` over a padded batch differs from one text alone by about 1e-6, enough to change a
+        record that keeps every probability. This pass keeps what makes one text's result its own: texts are
+        batched only with texts of the same token length (no padding), and the pooler and heads, one matrix
+        product each, run per text. Under one torch thread, the encoder layers' products over ``batch × length``
+        rows then give each row the same result for any batch size once a text has :data:`MIN_BATCHED_TOKENS`
+        tokens (a test checks this; with two threads, products of a few rows are split between the threads
+        otherwise than a batch's, and some lengths differ). Shorter texts and texts longer than one window are
+        computed alone, as :meth:`features` does. The results go into the cache, so the next :meth:`features`
+        call for these texts (the sensor's, the rights check's) is a hit; the cache must hold them all, so prime
+        at most :attr:`cache_size` texts at a time.
+
+        Args:
+            texts: The texts (e.g. the client messages of one round of many dialogues).
+        """
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
+        computed: dict[str, Features] = {}
+        by_length: dict[int, list[tuple[str, list[int]]]] = {}
+        for text in missing:
+            windows = self.windows(text)
+            if len(windows) == 1 and len(windows[0]) >= MIN_BATCHED_TOKENS:
+                by_length.setdefault(len(windows[0]), []).append((text, windows[0]))
+            else:
+                computed.update(self._compute([text]))
+        for members in by_length.values():
+            hidden = self.model.hidden(torch.tensor([window for _, window in members], dtype=torch.long))
+            for row, (text, _) in enumerate(members):
+                pooled, mean = self.model.pool(hidden[row : row + 1])
+                computed[text] = Features(
+                    fine_logits=self.model.classifier(pooled).numpy()[0].astype(np.float64),
+                    rights=torch.sigmoid(self.rights_head(mean)).numpy()[0].astype(np.float64),
+                    compliance=torch.sigmoid(self.guard_head(mean)).numpy()[0].astype(np.float64),
+                )
+        with self._lock:
+            self._cache.update(computed)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    @property
+    def cache_size(self) -> int:
+        """Texts whose features are kept."""
+        return self._cache_size
 
     def _compute(self, texts: list[str]) -> dict[str, Features]:
         from eq_negotiator.sensing.compact import pad_token_rows
