@@ -53,6 +53,9 @@ from pathlib import Path
 from typing import Annotated, Any, Final
 
 import numpy as np
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
 
 DEBTOR_LINES: tuple[str, ...] = (
     "Hi, I got your letter about the overdue balance. I lost some hours at work and I'm scared I can't pay it.",
@@ -104,6 +107,13 @@ def peak_rss_mb() -> float:
     return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
 
 
+class _FloorState(TypedDict, total=False):
+    """The bare graph's state: the messages channel the real graph has, and a turn counter."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    turn: int
+
+
 class BareGraph:
     """A LangGraph graph of ``nodes`` trivial steps on a checkpointer: what any turn costs LangGraph itself.
 
@@ -112,23 +122,16 @@ class BareGraph:
     """
 
     def __init__(self, checkpointer: Any, nodes: int, durability: str) -> None:
-        from langchain_core.messages import AIMessage, AnyMessage
+        from langchain_core.messages import AIMessage
         from langgraph.graph import START, StateGraph
-        from langgraph.graph.message import add_messages
-        from typing_extensions import TypedDict
 
-        # The functional form: evaluated now, where the class form's annotations would be strings naming locals.
-        state = TypedDict(  # type: ignore[operator]  # noqa: UP013
-            "State", {"messages": Annotated[list[AnyMessage], add_messages], "turn": int}, total=False
-        )
-
-        def step(state: dict[str, Any]) -> dict[str, Any]:
+        def step(state: _FloorState) -> dict[str, Any]:
             return {}
 
-        def reply(state: dict[str, Any]) -> dict[str, Any]:
+        def reply(state: _FloorState) -> dict[str, Any]:
             return {"messages": [AIMessage("noted")], "turn": state.get("turn", 0) + 1}
 
-        graph = StateGraph(state)
+        graph = StateGraph(_FloorState)
         names = [f"node_{i}" for i in range(nodes)]
         for name in names[:-1]:
             graph.add_node(name, step)
@@ -136,7 +139,7 @@ class BareGraph:
         graph.add_edge(START, names[0])
         for before, after in itertools.pairwise(names):
             graph.add_edge(before, after)
-        self.graph = graph.compile(checkpointer=checkpointer)
+        self.graph: Any = graph.compile(checkpointer=checkpointer)  # invoked with durability as a plain str
         self.first = names[0]
         self.durability = durability
 
@@ -150,7 +153,7 @@ class BareGraph:
         if durability == "turn":
             self.graph.invoke(payload, config, durability="sync", interrupt_before=[self.first])
             payload, durability = None, "exit"
-        self.graph.invoke(payload, config, durability=durability)  # type: ignore[arg-type]
+        self.graph.invoke(payload, config, durability=durability)
 
 
 def _clear_cache(sensor: Any) -> None:
