@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +25,13 @@ import pytest
 
 from eq_negotiator.graph import Context, open_negotiator
 from tests.integration.console_db import CLEAN_REPLY, CRISIS, THREAT_REPLY, fill
+from tests.local_servers import free_port, stop_process_group, wait_until_ok
 from tests.unit.graph.fakes import close_connections
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRE_BROWSER_ENV = "EQN_REQUIRE_BROWSER"
-START_TIMEOUT_S = 120.0
 OPERATOR = "desk-test"
 
 
@@ -62,28 +59,6 @@ class Desk:
     db: str
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_ok(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
-
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"eqn console exited with {server.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"eqn console did not answer in {START_TIMEOUT_S:.0f} s:\n{log.read_text(errors='replace')[-4000:]}")
-
-
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """``eqn console`` serving a freshly filled desk database; stopped when the module is done."""
@@ -91,7 +66,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     folder = tmp_path_factory.mktemp("console-browser")
     db = f"sqlite:///{folder / 'desk.db'}"
     fill(db)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("EQN_CONSOLE_TOKEN", "OPENAI_API_KEY")}
     env |= {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
     env |= {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
@@ -103,16 +78,10 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ok(f"{url}/", server, log)
+        wait_until_ok("eqn console", f"{url}/", server, log)
         yield Desk(url, db)
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=15)
+        stop_process_group(server)
 
 
 @pytest.fixture(scope="module")

@@ -19,21 +19,19 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.local_servers import free_port, stop_process_group, wait_until_ok
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 120.0
 RUN_TIMEOUT_S = 120.0
 LINES = (
     "Hi, I got your letter. I lost some hours at work and I'm scared I can't pay it all at once.",
@@ -70,12 +68,6 @@ def _cli() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _served_config(folder: Path) -> Path:
     """A copy of the repository's ``langgraph.json`` in ``folder`` with its relative paths made absolute."""
     config = json.loads((ROOT / "langgraph.json").read_text(encoding="utf-8"))
@@ -89,43 +81,13 @@ def _served_config(folder: Path) -> Path:
     return written
 
 
-def _wait_ok(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
-
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"langgraph dev exited with {server.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
-        try:
-            if httpx.get(f"{url}/ok", timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(
-        f"langgraph dev did not answer /ok in {START_TIMEOUT_S:.0f} s:\n{log.read_text(errors='replace')[-4000:]}"
-    )
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server and everything it started (it runs in its own process group)."""
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running ``langgraph dev`` for the repository's graph; killed when the module is done."""
     cli = _cli()
     folder = tmp_path_factory.mktemp("langgraph-dev")
     config = _served_config(folder)
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV} | QUIET_ENV
     log = folder / "server.log"
     with log.open("wb") as output:
@@ -152,10 +114,10 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ok(url, server, log)
+        wait_until_ok("langgraph dev", f"{url}/ok", server, log, interval_s=0.5)
         yield url
     finally:
-        _stop(server)
+        stop_process_group(server)
 
 
 def _graph_id() -> str:
