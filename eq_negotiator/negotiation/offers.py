@@ -532,7 +532,7 @@ _CARRY_OUT_RE: Final = re.compile(
     r"(?:the|that|it|my|our) (?:first )?payment)\b"
     r"|\bsend (?:me |us |over |it |that )*(?:the |a |your )?(?:paperwork|agreement|contract|papers|forms?|link|"
     r"details|plan|terms|confirmation)\b|\b(?:put|sign|set) (?:me|us) (?:down|up)\b|\bset (?:it|that|this) up\b"
-    r"|\bwhere do (?:i|we) sign\b|\bhow do (?:i|we) pay\b|\blet'?s (?:do|go with|go ahead)\b"
+    r"|\bwhere do (?:i|we) sign\b|\bhow do (?:i|we) pay\b"
 )
 # Hesitation that turns "sounds great" into "not yet": the client has not accepted anything.
 _HESITATION_RE: Final = re.compile(
@@ -1150,15 +1150,10 @@ def _live_accept_positions(text: str, own_terms: list[_Mention] | None = None) -
     first_clause, rest = clauses[0].strip(), (clauses[1] if len(clauses) > 1 else "")
     remark = bool(re.sub(r"\b(?:thanks|thank you|then|please)\b|\W", "", rest.lower()))
     if _LEADING_ACCEPT_RE.match(first_clause) and (
-        not remark or _explicit_leading(first_clause) or _CARRY_OUT_RE.search(rest)
+        not remark or _EXPLICIT_LEADING_RE.match(first_clause) or _CARRY_OUT_RE.search(rest)
     ):
         positions.append(len(cleaned) - len(cleaned.lstrip()))
     return sorted(positions)
-
-
-def _explicit_leading(clause: str) -> bool:
-    """Whether an opening clause agrees in so many words ("Deal", "Agreed"), whatever follows it."""
-    return bool(_EXPLICIT_LEADING_RE.match(clause))
 
 
 def _hedged(text: str, accepts: list[int]) -> bool:
