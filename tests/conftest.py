@@ -55,7 +55,11 @@ TINY_ROWS = [
 @pytest.fixture()
 def tiny_csv(tmp_path: Path) -> Path:
     """A small labelled CSV with an extra column (which loaders must ignore)."""
-    path = tmp_path / "tiny.csv"
+    return write_tiny_csv(tmp_path / "tiny.csv")
+
+
+def write_tiny_csv(path: Path) -> Path:
+    """Write :data:`TINY_ROWS` (twice, with an id column) as a labelled CSV at ``path`` and return it."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "text", "label"])

@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -6,14 +7,17 @@ import pytest
 from eq_negotiator.sensing import SensorLoadError, load_sensor
 from eq_negotiator.sensing.data import load_data
 from eq_negotiator.sensing.tfidf import ARRAYS_FILE, CONFIG_FILE, TfidfModel, TfidfSensor, train_tfidf
+from tests.conftest import write_tiny_csv
 
 
-@pytest.fixture()
-def tiny_model(tiny_csv: Path, tmp_path: Path) -> Path:
-    data = load_data(f"csv:{tiny_csv}").train
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model trained on the tiny CSV for the whole module (tests that damage files work on a copy)."""
+    folder = tmp_path_factory.mktemp("tfidf")
+    data = load_data(f"csv:{write_tiny_csv(folder / 'tiny.csv')}").train
     model, metrics = train_tfidf(data, data.single_label())
     assert metrics["validation"]["macro_f1"] > 0.9  # it can at least fit its own training data
-    return model.save(tmp_path / "model")
+    return model.save(folder / "model")
 
 
 def test_save_load_round_trip_gives_identical_probabilities(tiny_model: Path) -> None:
@@ -30,7 +34,8 @@ def test_stored_format_has_no_pickles(tiny_model: Path) -> None:
         assert all(arrays[key].dtype != object for key in arrays.files)
 
 
-def test_missing_and_corrupted_files_are_named(tiny_model: Path) -> None:
+def test_missing_and_corrupted_files_are_named(tiny_model: Path, tmp_path: Path) -> None:
+    tiny_model = Path(shutil.copytree(tiny_model, tmp_path / "model"))  # the shared model stays intact
     arrays = tiny_model / ARRAYS_FILE
     data = bytearray(arrays.read_bytes())
     data[len(data) // 2] ^= 0xFF

@@ -130,7 +130,10 @@ def test_a_compliant_reply_has_no_violations_and_the_check_is_deterministic() ->
     first = GUARD.check(text)
     assert first == GuardResult(compliant=True, violations=())
     bad = "We will garnish your wages and call your boss."
-    assert GUARD.check(bad) == GUARD.check(bad)
+    found = GUARD.check(bad)
+    assert not found.compliant and found.types == ("threat_false_action",)
+    # Deterministic: a second guard built from the same scenario reads the reply exactly as the first did.
+    assert ComplianceGuard(LABELLED_SET_SCENARIO).check(bad) == found
 
 
 def test_violations_are_ordered_by_position() -> None:
