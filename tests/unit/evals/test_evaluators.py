@@ -8,9 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatResult
+from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 from langsmith.schemas import Run
 from pydantic import Field
@@ -40,6 +38,7 @@ from eq_negotiator.graph.session import Negotiator
 from eq_negotiator.scenario import Scenario
 from tests.unit.evals.conftest import Play
 from tests.unit.evals.records_factory import THREAT, make_record
+from tests.unit.graph.fakes import ScriptedChatModel, ScriptExhaustedError
 
 FIELDS: dict[str, Any] = {
     "scenario_id": "s",
@@ -121,20 +120,14 @@ def test_node_path_of_real_threads(negotiator: Negotiator, play: Play, demo: tup
 # -- LLM as judge ---------------------------------------------------------------------------------------------------
 
 
-class FakeJudge(BaseChatModel):
-    """A chat model whose structured output is a fixed score, recording the prompts it was given."""
+class FakeJudge(ScriptedChatModel):
+    """A chat model whose structured output is a fixed score, recording the prompts it was given.
+
+    It has no script: the judge is used through structured output only, and a plain call fails.
+    """
 
     score: float = 0.8
     prompts: list[Any] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "fake-judge"
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
-    ) -> ChatResult:
-        raise AssertionError("the judge is used through structured output only")
 
     def with_structured_output(self, schema: Any, **kwargs: Any) -> Runnable[Any, Any]:
         assert schema["properties"]["score"]["type"] == "number"  # continuous 0-1 scores
@@ -167,7 +160,7 @@ def test_judges_need_a_model() -> None:
 
 
 def test_fake_judge_refuses_plain_generation() -> None:
-    with pytest.raises(AssertionError):
+    with pytest.raises(ScriptExhaustedError):
         FakeJudge().invoke([AIMessage("hi")])
 
 

@@ -134,6 +134,8 @@ class ScriptedChatModel(BaseChatModel):
     """
 
     replies: list[Any] = Field(default_factory=list)
+    answer: Callable[[list[BaseMessage]], str | AIMessage] | None = None
+    """Answers every call once ``replies`` is used up (a model that never runs out); ``None`` raises instead."""
     calls: list[dict[str, Any]] = Field(default_factory=list)
     model_name: str = "scripted-model"
 
@@ -149,15 +151,20 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         self.calls.append({"messages": list(messages), "kwargs": dict(kwargs)})
-        if not self.replies:
+        if not self.replies and self.answer is None:
             raise ScriptExhaustedError(f"chat model script exhausted at call {len(self.calls)}")
-        item = self.replies.pop(0)
+        item = self.replies.pop(0) if self.replies else self.answer
         if isinstance(item, BaseException):
             raise item
         if callable(item):
             item = item(messages)
         message = item if isinstance(item, AIMessage) else AIMessage(content=item)
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+    @property
+    def seen(self) -> list[list[BaseMessage]]:
+        """The messages of every call, oldest first."""
+        return [call["messages"] for call in self.calls]
 
     @property
     def last_system_prompt(self) -> str:

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from eq_negotiator.negotiation.offers import (
@@ -27,6 +24,7 @@ from eq_negotiator.negotiation.offers import (
     parse_offer,
     states_offer,
 )
+from tests.unit.graph.fakes import ScriptedChatModel
 
 GOLD = Path(__file__).with_name("offer_gold.jsonl")
 GOLD_KEYS = {"text", "speaker", "standing_offer_days", "days", "act", "amount"}
@@ -425,32 +423,14 @@ def test_states_offer(text: str, days: int, expected: bool) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-class ToolCallingFake(BaseChatModel):
-    """Answers each call with the next scripted message; records calls and the tools it was bound to."""
+class ToolCallingFake(ScriptedChatModel):
+    """The scripted fake, recording the tools it was bound to (its structured output is tool calling)."""
 
-    replies: list[AIMessage] = Field(default_factory=list)
-    calls: list[list[BaseMessage]] = Field(default_factory=list)
     bound: list[Any] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "tool-calling-fake"
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
         self.bound.extend(tools)
         return self
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.calls.append(list(messages))
-        if not self.replies:
-            raise AssertionError("the fake model was called more often than scripted")
-        return ChatResult(generations=[ChatGeneration(message=self.replies.pop(0))])
 
 
 def tool_reply(**args: Any) -> AIMessage:
@@ -464,7 +444,7 @@ def test_llm_extractor_returns_the_models_structured_answer() -> None:
     offer = extractor.parse("thirty is a no from me, seventy-five?", speaker="debtor", standing_offer_days=30)
     assert offer == Offer(75, "propose", 100.0)
     assert model.bound == [OfferExtraction]
-    system, human = model.calls[0]
+    system, human = model.seen[0]
     assert "repayment timeline" in system.text
     assert "Speaker: debtor" in human.text and "30 days" in human.text and "seventy-five" in human.text
 
@@ -501,16 +481,8 @@ def test_llm_extractor_skips_the_model_for_empty_text_and_checks_input() -> None
 
 
 def test_llm_extractor_needs_structured_output_support() -> None:
-    class ProseOnly(BaseChatModel):
-        @property
-        def _llm_type(self) -> str:
-            return "prose-only"
-
-        def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
-            raise AssertionError("never called")
-
     with pytest.raises(OfferExtractionError, match="structured output"):
-        LLMOfferExtractor(ProseOnly())
+        LLMOfferExtractor(ScriptedChatModel())  # no tool calling, and no script: it is never called
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,9 @@ import re
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.outputs import ChatResult
-from pydantic import Field
+from langchain_core.messages import HumanMessage, SystemMessage
 
 import eq_negotiator.sensing
 from eq_negotiator.emotions import LABELS
@@ -46,6 +41,7 @@ from eq_negotiator.simulation.debtors import (
     say_days,
 )
 from eq_negotiator.simulation.personas import HONEST_PERSONAS, PERSONA_NAMES, PERSONAS
+from tests.unit.graph.fakes import ScriptedChatModel
 
 SCENARIO = Scenario(id="unit-1")
 SCENARIOS = (
@@ -373,30 +369,14 @@ def test_bad_arguments_are_refused() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class RecordingChatModel(GenericFakeChatModel):
-    """The fake chat model, remembering every list of messages it was given."""
-
-    seen: list[list[BaseMessage]] = Field(default_factory=list)
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.seen.append(list(messages))
-        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-
-
-def fake(*replies: str) -> RecordingChatModel:
-    return RecordingChatModel(messages=iter([AIMessage(reply) for reply in replies]))
+def fake(*replies: str) -> ScriptedChatModel:
+    return ScriptedChatModel(replies=list(replies))
 
 
 def test_llm_debtor_sees_the_whole_transcript() -> None:
     model = fake("Hi, I need 150 days to pay this.", "That's too short. I could do 120 days.", "Deal, 60 days.")
     debtor = LLMDebtor(model, "angry", SCENARIO)
-    assert debtor.kind == "llm:RecordingChatModel"
+    assert debtor.kind == "llm:scripted-model"  # the model's own name when it has one
     assert isinstance(debtor, Debtor)
 
     opening = debtor.opening()
