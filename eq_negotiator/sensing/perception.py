@@ -161,6 +161,7 @@ class PerceptionEncoder:
         self._lock = threading.Lock()
         cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
         self._cls, self._sep = int(cls_id), int(sep_id)
+        self._exact_batches: dict[int, bool] = {}  # torch thread count -> whether batched rows are bit-exact
 
     def windows(self, text: str) -> list[list[int]]:
         """Token ids of each window over ``text`` (one window when it fits)."""
@@ -207,9 +208,10 @@ class PerceptionEncoder:
         batched only with texts of the same token length (no padding), and the pooler and heads, one matrix
         product each, run per text. Under one torch thread, the encoder layers' products over ``batch × length``
         rows then give each row the same result for any batch size once a text has :data:`MIN_BATCHED_TOKENS`
-        tokens (a test checks this; with two threads, products of a few rows are split between the threads
-        otherwise than a batch's, and some lengths differ). Shorter texts and texts longer than one window are
-        computed alone, as :meth:`features` does. The results go into the cache, so the next :meth:`features`
+        tokens on machines whose kernels allow it (:meth:`batches_exactly` checks; with two threads, products of a
+        few rows are split between the threads otherwise than a batch's, and some lengths differ); elsewhere every
+        text is computed alone. Shorter texts and texts longer than one window are computed alone, as
+        :meth:`features` does. The results go into the cache, so the next :meth:`features`
         call for these texts (the sensor's, the rights check's) is a hit; the cache must hold them all, so prime
         at most :attr:`cache_size` texts at a time.
 
@@ -220,9 +222,10 @@ class PerceptionEncoder:
             missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
         computed: dict[str, Features] = {}
         by_length: dict[int, list[tuple[str, list[int]]]] = {}
+        exact = self.batches_exactly()
         for text in missing:
             windows = self.windows(text)
-            if len(windows) == 1 and len(windows[0]) >= MIN_BATCHED_TOKENS:
+            if exact and len(windows) == 1 and len(windows[0]) >= MIN_BATCHED_TOKENS:
                 by_length.setdefault(len(windows[0]), []).append((text, windows[0]))
             else:
                 computed.update(self._compute([text]))
@@ -239,6 +242,32 @@ class PerceptionEncoder:
             self._cache.update(computed)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    @torch.inference_mode()
+    def batches_exactly(self) -> bool:
+        """Whether, on this machine and torch thread count, a batched encoder row has the bits of its text alone.
+
+        Which matrix-product kernel the CPU library picks depends on the processor and on the number of rows, so
+        row-independence of a batched pass is a property of the machine, not of the code: seen to hold on one
+        2-core Xeon and to fail (by about 1e-6) on another. :meth:`prime` batches only where this probe passes
+        (a batch of same-length rows at a short and a longer length, each row compared with its row alone) and
+        otherwise computes each text alone, so primed features always equal :meth:`features` alone; a machine
+        that fails the probe simply gains no speed from priming. Checked once per thread count.
+        """
+        threads = torch.get_num_threads()
+        if threads not in self._exact_batches:
+            self._exact_batches[threads] = all(
+                torch.equal(batch[row], self.model.hidden(rows[row : row + 1])[0])
+                for rows in (self._probe_rows(MIN_BATCHED_TOKENS), self._probe_rows(40))
+                for batch in (self.model.hidden(rows),)
+                for row in range(rows.shape[0])
+            )
+        return self._exact_batches[threads]
+
+    def _probe_rows(self, length: int, count: int = 5) -> torch.Tensor:
+        """``count`` windows of ``length`` tokens with distinct ordinary-vocabulary ids, for the batching probe."""
+        body = [[1000 + 37 * row + position for position in range(length - 2)] for row in range(count)]
+        return torch.tensor([[self._cls, *ids, self._sep] for ids in body], dtype=torch.long)
 
     @property
     def cache_size(self) -> int:

@@ -62,6 +62,33 @@ def test_primed_features_are_bit_for_bit_those_of_each_text_alone(simulator: Dia
             assert np.array_equal(getattr(primed, name), getattr(alone[text], name)), (text, name)
 
 
+def test_a_machine_whose_batched_rows_are_not_exact_primes_each_text_alone(
+    simulator: DialogueSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = _encoder(simulator)
+    monkeypatch.setattr(encoder, "batches_exactly", lambda: False)
+    batch_rows: list[int] = []
+    hidden = encoder.model.hidden
+
+    def counting_hidden(ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        batch_rows.append(int(ids.shape[0]))
+        result: torch.Tensor = hidden(ids, mask)
+        return result
+
+    monkeypatch.setattr(encoder.model, "hidden", counting_hidden)
+    texts = [f"I could pay {amount} dollars in 10 days, maybe." for amount in range(100, 110)]
+    encoder.clear_cache()
+    encoder.prime(texts)
+    assert batch_rows == [1] * len(texts)  # one pass per text: nothing was batched
+    monkeypatch.undo()
+    primed = encoder.features(texts)
+    encoder.clear_cache()
+    assert all(
+        np.array_equal(a.fine_logits, encoder.features([text])[0].fine_logits)
+        for a, text in zip(primed, texts, strict=True)
+    )
+
+
 def test_batched_runner_gives_the_one_by_one_records(
     simulator: DialogueSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,7 +105,8 @@ def test_batched_runner_gives_the_one_by_one_records(
     monkeypatch.setattr(encoder.model, "hidden", counting_hidden)
     encoder.clear_cache()  # neither run may read passes the other computed
     batched = {record["id"]: _stable(record) for record in simulator.run_many(jobs, batch=8)}
-    assert max(batch_rows) > 1  # messages were read in batches, not one at a time
+    # Messages were read in batches, not one at a time, wherever this machine's kernels make that exact.
+    assert (max(batch_rows) > 1) == encoder.batches_exactly()
     encoder.clear_cache()
     one_by_one = {job.id: _stable(simulator.run(job)) for job in jobs}
     assert len(one_by_one) == len(jobs) == 18
