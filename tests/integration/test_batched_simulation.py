@@ -35,6 +35,20 @@ def _encoder(simulator: DialogueSimulator) -> PerceptionEncoder:
     return encoder
 
 
+def _count_batch_rows(encoder: PerceptionEncoder, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the encoder note the row count of every pass; return the list it appends to."""
+    batch_rows: list[int] = []
+    hidden = encoder.model.hidden
+
+    def counting_hidden(ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        batch_rows.append(int(ids.shape[0]))
+        result: torch.Tensor = hidden(ids, mask)
+        return result
+
+    monkeypatch.setattr(encoder.model, "hidden", counting_hidden)
+    return batch_rows
+
+
 def _stable(record: dict[str, Any]) -> dict[str, Any]:
     """A record without its wall-clock timing."""
     return {key: value for key, value in record.items() if key != "elapsed_s"}
@@ -67,15 +81,7 @@ def test_a_machine_whose_batched_rows_are_not_exact_primes_each_text_alone(
 ) -> None:
     encoder = _encoder(simulator)
     monkeypatch.setattr(encoder, "batches_exactly", lambda: False)
-    batch_rows: list[int] = []
-    hidden = encoder.model.hidden
-
-    def counting_hidden(ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        batch_rows.append(int(ids.shape[0]))
-        result: torch.Tensor = hidden(ids, mask)
-        return result
-
-    monkeypatch.setattr(encoder.model, "hidden", counting_hidden)
+    batch_rows = _count_batch_rows(encoder, monkeypatch)
     texts = [f"I could pay {amount} dollars in 10 days, maybe." for amount in range(100, 110)]
     encoder.clear_cache()
     encoder.prime(texts)
@@ -94,15 +100,7 @@ def test_batched_runner_gives_the_one_by_one_records(
 ) -> None:
     jobs, _ = plan_jobs(CONFIG)
     encoder = _encoder(simulator)
-    batch_rows: list[int] = []
-    hidden = encoder.model.hidden
-
-    def counting_hidden(ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        batch_rows.append(int(ids.shape[0]))
-        result: torch.Tensor = hidden(ids, mask)
-        return result
-
-    monkeypatch.setattr(encoder.model, "hidden", counting_hidden)
+    batch_rows = _count_batch_rows(encoder, monkeypatch)
     encoder.clear_cache()  # neither run may read passes the other computed
     batched = {record["id"]: _stable(record) for record in simulator.run_many(jobs, batch=8)}
     # Messages were read in batches, not one at a time, wherever this machine's kernels make that exact.
