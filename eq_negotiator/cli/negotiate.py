@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from eq_negotiator.negotiation.agreement import FAILED_STATUSES
+
 if TYPE_CHECKING:  # the session module imports langgraph: load it only when a command runs, not for --help
     from eq_negotiator.graph.session import TurnResult
 
@@ -117,7 +119,7 @@ def _print_turn(result: TurnResult, *, show_reasoning: bool, db: str = "memory")
     out.print(f"[bold green]Agent[/] {stance}{tag}: {escape(result.reply)}")
     if result.agreement:
         out.print(f"[bold]Agreement:[/] {escape(result.agreement['summary'])}")
-    elif result.status in ("breakdown", "max_rounds"):
+    elif result.status in FAILED_STATUSES:
         out.print(f"[bold]Negotiation ended:[/] {result.status}")
     if result.escalation:
         from eq_negotiator.graph.persistence import redact_spec

@@ -17,8 +17,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from eq_negotiator.evals.metrics import dialogue_metrics
-from eq_negotiator.evals.records import TERMINAL_STATUSES
 from eq_negotiator.graph.builder import TURN_NODES
+from eq_negotiator.negotiation.agreement import TERMINAL_STATUSES
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel

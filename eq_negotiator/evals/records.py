@@ -33,9 +33,6 @@ from eq_negotiator.graph.session import thread_status
 STATUSES: Final[tuple[str, ...]] = ("agreed", "breakdown", "max_rounds", "escalated", "closed", "error", "ongoing")
 """Every ``outcome.status`` a record may hold (``ongoing`` only for a dialogue cut short without an error)."""
 
-TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({"agreed", "breakdown", "max_rounds"})
-"""Statuses the negotiation itself reaches (the graph then closes the dialogue)."""
-
 DEBTOR_FIELDS: Final[tuple[str, ...]] = ("text", "offer_days", "act", "intent")
 """The fields of a record's ``debtor`` entry (the simulated debtor's ground truth when known)."""
 

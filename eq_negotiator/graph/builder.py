@@ -22,6 +22,7 @@ from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.persistence import open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import ModelLayer, Services
 from eq_negotiator.graph.state import NegotiationState
+from eq_negotiator.negotiation.agreement import TERMINAL_STATUSES
 from eq_negotiator.nodes import (
     make_answer_offer,
     make_check_compliance,
@@ -55,10 +56,6 @@ MODEL_RETRY: Final[RetryPolicy] = RetryPolicy(
     initial_interval=1.0, backoff_factor=2.0, max_interval=20.0, max_attempts=4, retry_on=is_transient_error
 )
 """Retries of the ``respond`` node: 4 attempts over about 7 s, only for failures a retry can fix."""
-
-
-TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({"agreed", "breakdown", "max_rounds"})
-"""Statuses after which the dialogue closes (and the policy learns) once the final reply is sent."""
 
 
 def _route_start(state: NegotiationState) -> Literal["sense_emotion", "close_dialogue"]:

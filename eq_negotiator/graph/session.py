@@ -38,6 +38,7 @@ from eq_negotiator.graph.history import (
 from eq_negotiator.graph.locking import DEFAULT_LOCK_TIMEOUT_S, ThreadLocks
 from eq_negotiator.graph.persistence import CheckpointIntegrityError, open_checkpointer, open_store, prepare_persistence
 from eq_negotiator.graph.services import ModelLayer, Services
+from eq_negotiator.negotiation.agreement import NegotiationStatus
 from eq_negotiator.nodes.escalate import HumanInterrupt, OperatorAnswerError, human_response, read_answer
 from eq_negotiator.reasoning import STANCES
 from eq_negotiator.redaction import check_trace_privacy, private_tracing_client
@@ -146,7 +147,7 @@ class TurnResult:
         messages = state["messages"]
         reading, reply = state["reading"], state.get("reply", {})
         client = next(m.text for m in reversed(messages) if isinstance(m, HumanMessage))
-        escalated = state.get("status") == "escalated"
+        escalated = state.get("status") == NegotiationStatus.ESCALATED.value
         language: dict[str, Any] | None = state.get("language")
         unread = not escalated and not (language or {}).get("supported", True)
         event = (state.get("escalation") or {}).get("event") or {}

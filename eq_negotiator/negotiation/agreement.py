@@ -46,11 +46,22 @@ class NegotiationStatus(str, Enum):
     AGREED = "agreed"
     BREAKDOWN = "breakdown"
     MAX_ROUNDS = "max_rounds"
+    ESCALATED = "escalated"
+    """Handed to a person (a client-rights or vulnerability event); the negotiation waits for the operator."""
 
     @property
     def finished(self) -> bool:
         """Whether the negotiation has ended."""
         return self is not NegotiationStatus.ONGOING
+
+
+FAILED_STATUSES: Final[frozenset[str]] = frozenset(
+    {NegotiationStatus.BREAKDOWN.value, NegotiationStatus.MAX_ROUNDS.value}
+)
+"""Statuses (their JSON values, as state keeps them) of a negotiation that ended without agreement."""
+
+TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({NegotiationStatus.AGREED.value, *FAILED_STATUSES})
+"""Statuses after which the dialogue closes (and the policy learns) once the final reply is sent."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from eq_negotiator.dialogue import DialogueClosedError
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
+from eq_negotiator.negotiation.agreement import FAILED_STATUSES
 from eq_negotiator.nodes.common import context_of, history_of
 
 
@@ -24,7 +25,7 @@ def make_close_dialogue(services: Services) -> Callable[..., dict[str, Any]]:
         context = context_of(runtime)
         # Closed by the caller (close_request), or by the graph itself when the negotiation ended.
         status = state.get("status")
-        ended: bool | None = True if status == "agreed" else False if status in ("breakdown", "max_rounds") else None
+        ended: bool | None = True if status == "agreed" else False if status in FAILED_STATUSES else None
         request = state.get("close_request") or {"succeeded": ended}
         history = history_of(state, include_current=False)
         if context.learn and len(history):

@@ -42,6 +42,7 @@ from typing_extensions import TypedDict
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
+from eq_negotiator.negotiation.agreement import NegotiationStatus
 from eq_negotiator.negotiation.guard import ComplianceGuard, ComplianceModel
 from eq_negotiator.negotiation.rights import RightsEvent, appropriate_reply
 from eq_negotiator.nodes.common import context_of, scenario_of
@@ -360,7 +361,7 @@ def make_handle_rights(services: Services) -> Callable[..., dict[str, Any]]:
         reply = appropriate_reply(rights_event, scenario_of(state, context_of(runtime)))
         return {
             "messages": [AIMessage(content=reply, response_metadata={"rights_event": event.get("kind")})],
-            "status": "escalated",
+            "status": NegotiationStatus.ESCALATED.value,
             "turn": state.get("turn", 0) + 1,
             "escalation": {"event": event, "decision": None},
         }

@@ -19,6 +19,7 @@ from eq_negotiator.dialogue import render_transcript
 from eq_negotiator.graph.context import Context
 from eq_negotiator.graph.services import Services
 from eq_negotiator.graph.state import NegotiationState
+from eq_negotiator.negotiation.agreement import FAILED_STATUSES
 from eq_negotiator.nodes.common import latest_client_message, transcript_turns
 from eq_negotiator.responders import TemperatureSchedule, is_offline, model_name
 
@@ -91,7 +92,7 @@ def situation(state: NegotiationState) -> str:
     status = state.get("status", "ongoing")
     if status == "agreed":
         return "agreed_in_full" if (state.get("agreement") or {}).get("basis") == "in_full" else "agreed"
-    if status in ("breakdown", "max_rounds"):
+    if status in FAILED_STATUSES:
         return "ended"
     return "clarify" if (state.get("client_offer") or {}).get("doubt") else "offer"
 

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from eq_negotiator.negotiation.agreement import (
+    FAILED_STATUSES,
+    TERMINAL_STATUSES,
     AgreementConfig,
     Move,
     NegotiationStatus,
@@ -216,3 +218,12 @@ def test_client_progress(
     previous: int | None, current: int | None, creditor: int | None, act: str | None, expected: bool | None
 ) -> None:
     assert client_progress(previous, current, creditor, act) is expected  # type: ignore[arg-type]
+
+
+def test_status_sets_have_one_home_and_hold_the_json_values_state_keeps() -> None:
+    assert {"agreed", "breakdown", "max_rounds"} == TERMINAL_STATUSES
+    assert TERMINAL_STATUSES - {"agreed"} == FAILED_STATUSES
+    # Handed to a person is not an ended negotiation: the graph waits for the operator instead of closing.
+    assert NegotiationStatus("escalated") is NegotiationStatus.ESCALATED
+    assert NegotiationStatus.ESCALATED.value not in TERMINAL_STATUSES
+    assert {status.value for status in NegotiationStatus} >= TERMINAL_STATUSES
