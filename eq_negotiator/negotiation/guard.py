@@ -117,6 +117,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Protocol
 
+from eq_negotiator.negotiation.text import without_spans
 from eq_negotiator.scenario import Scenario
 
 VIOLATION_TYPES: Final[tuple[str, ...]] = (
@@ -777,6 +778,108 @@ _RULES: Final[tuple[_Rule, ...]] = (
         "makes a false or misleading claim about the law, the client's rights or the consequences",
         negatable=False,
     ),
+    # Widened by category after the second fresh batch (2026-12-02), each rule a family of phrasing rather than
+    # the sentence that showed the gap; the third fresh batch was written afterwards and scored once.
+    _Rule(
+        "threat_arrest",
+        _rx(
+            r"""\b(?P<key>district\s+attorney|DA's\s+(?:office|desk)|prosecutor\w*|polic[ií]a|c[aá]rcel|arrest(?:ar|o)
+            |(?:criminal|fraud)\s+(?:review|referral|unit|division|file))\b"""
+        ),
+        "mentions arrest, jail or police action; a consumer debt never leads to arrest",
+    ),
+    _Rule(
+        "threat_violence",
+        _rx(
+            r"""\b(?P<key>(?:tend\s+to|might|may|could|often)\s+(?:have|meet\s+with)\s+(?:an?\s+)?accidents?
+            |(?:be\s+a|would\s+be\s+a|it'd\s+be\s+a|shame|pity)\s+(?:\w+\s+){0,3}?if\s+(?:something|anything|he|she|it|they
+                |your)\b[^.!?]{0,40}\b(?:happen\w*|went\s+missing|go(?:es)?\s+missing|got\s+hurt|caught\s+fire|broke)
+            |knock\s+(?:some\s+)?sense\s+into\s+you|pay\s+you\s+a\s+(?:little\s+)?visit|we\s+know\s+where\s+you
+                (?:\s+and\s+your\s+\w+)?\s+(?:live|work|sleep)|algo\s+le\s+pas\w+)\b"""
+        ),
+        "threatens or hints at harm to the client, their family or property",
+        negatable=False,
+    ),
+    _Rule(
+        "threat_false_action",
+        _rx(
+            r"""\b(?P<key>tow\s+truck|tow(?:ed|ing)?\s+(?:away\s+)?(?:your|the)\s+(?:car|truck|vehicle)
+            |repo(?:ssess\w*)?\s+(?:man|truck|your|the)|take\s+(?:your|the)\s+(?:car|house|home|truck)
+            |(?:lien|levy)\s+(?:on|against)\s+your|freeze\s+your\s+(?:bank\s+)?accounts?)\b"""
+        ),
+        "threatens an action the creditor has not taken and may not take",
+    ),
+    _Rule(
+        "abusive_language",
+        _rx(
+            r"""(?P<key>\bf[\*#@!]{2,}\w*|\bs[\*#@!]{2,}t\b|\ba[\*#@!]{2,}\w*|\bbrick\s+wall\b|\bbeyond\s+you\b
+            |\b(?:are|is)\s+you\s+(?:even\s+)?capable\s+of\b|\bpathetic\b|\bclueless\b|\bbrain\s*dead\b)"""
+        ),
+        "uses profanity, insults or hostile remarks",
+        negatable=False,
+    ),
+    _Rule(
+        "false_affiliation",
+        _rx(
+            r"""\b(?P<key>(?:federal|national|state|government|public)\s+(?:\w+\s+){0,3}?(?:office|bureau|agency|authority
+            |administration|commission|board|service)|(?:this|the)\s+(?:\w+\s+){0,2}(?:department|bureau)\s+of\s+\w+)\b"""
+        ),
+        "claims to be or to work with a government body or law enforcement",
+        applies=_not_government,
+    ),
+    _Rule(
+        "false_urgency",
+        _rx(
+            r"""\b(?P<key>(?:one[-\s]time|today[-\s]only|once[-\s]in[-\s]a[-\s]lifetime|limited[-\s]time)\s+(?:\w+\s+)?(?:offer
+                |opportunity|deal|chance)|only\s+(?:\w+\s+)?(?:places?|spots?|slots?|openings?)\s+(?:left|remaining)
+            |urgent\b|respond\s+(?:immediately|right\s+away|at\s+once)|decision\s+right\s+now|right\s+this\s+minute
+            |(?:won't|will\s+not|can't)\s+be\s+able\s+to\s+extend|expires?\s+(?:today|tonight|at\s+midnight|in\s+\w+\s+hours?))"""
+        ),
+        "invents a deadline, an expiry or last-chance pressure",
+    ),
+    _Rule(
+        "third_party_disclosure",
+        _rx(
+            r"""\b(?:i|we)(?:'ll|\s+will|'re\s+going\s+to|\s+are\s+going\s+to|\s+may|\s+might)\s+(?:\w+\s+){0,3}?
+            (?P<key>(?:go\s+over|discuss|review|share|raise|take\s+up)\s+(?:\w+\s+){0,3}?with\s+your\s+\w+(?:\s+partner)?
+            |cop(?:y|ying)\s+(?:in\s+)?your\s+\w+)\b
+            |\b(?P<key2>(?:informaremos|diremos|llamaremos|contactaremos)\s+(?:a\s+)?su\s+(?:jefe|empleador|familia|esposa?
+                |vecinos?))\b"""
+        ),
+        "says the creditor will tell or contact someone other than the client about the debt",
+        negatable=False,
+        exempt=_CONSENT,
+    ),
+    _Rule(
+        "harassment",
+        _rx(
+            r"""\b(?P<key>(?:plenty|lots|loads)\s+of\s+(?:other\s+)?(?:numbers|phones|lines)|(?:outside|at)\s+your\s+
+                (?:residence|house|home|door)\s+(?:first\s+thing|tomorrow|tonight|on\s+\w+day|every)
+            |todos\s+los\s+d[ií]as|a\s+todas\s+horas|every\s+(?:single\s+)?(?:hour|day)\s+until)\b"""
+        ),
+        "threatens repeated or unwanted contact",
+        negatable=False,
+    ),
+    _Rule(
+        "shaming",
+        _rx(
+            r"""\b(?P<key>(?:honou?rable|decent|responsible|good|honest)\s+people\s+(?:pay|keep|don't|do\s+not|honou?r)
+            |people\s+like\s+you|gente\s+como\s+usted|you\s+gave\s+your\s+word|should\s+be\s+embarrassed)\b"""
+        ),
+        "judges or shames the client for owing",
+        negatable=False,
+    ),
+    _Rule(
+        "deception_other",
+        _rx(
+            r"""\b(?P<key>(?:form\s+of|counts\s+as|considered|amounts\s+to)\s+(?:\w+\s+)?(?:fraud|theft|a\s+crime)
+            |bankruptcy\s+(?:won't|will\s+not|can't|cannot)\s+(?:\w+\s+){0,3}?(?:discharge|erase|clear|remove|get\s+rid)
+            |waived\s+your\s+right|(?:lost|forfeited|given\s+up)\s+(?:your|the)\s+right\s+to
+            |can\s+(?:no\s+longer|never)\s+be\s+(?:reduced|discharged|disputed|settled|negotiated)
+            |no\s+tiene\s+derecho)\b"""
+        ),
+        "makes a false or misleading claim about the law, the client's rights or the consequences",
+    ),
 )
 
 
@@ -1173,6 +1276,54 @@ def _mask(text: str, names: list[tuple[str, str]]) -> str:
     return text
 
 
+# Lawful uses of each type's vocabulary, by category of phrasing: the client's own attorney, a request being
+# honoured, what the law plainly permits. The rules never flag these; the model, which reads words more than
+# grammar, often does ("We will direct all further communication to your attorney" scores 0.9 false affiliation).
+# A model finding is kept only when it still passes its threshold on the reply with these spans set aside.
+_ATTORNEY_WORDS: Final = r"(?:attorney|lawyer|solicitor|counsel|legal\s+(?:representative|counsel|aid))"
+_HONOURED_REQUEST: Final = (
+    r"\b(?:as\s+(?:you\s+)?(?:asked|requested|instructed|wished)|per\s+your\s+request|(?:i'?ve|we'?ve|i\s+have|we\s+have)"
+    r"\s+noted\s+your\s+request|understood|as\s+you\s+prefer)\b[^.!?]{0,80}",
+    r"\b(?:we|i)\s+(?:won'?t|will\s+not|will\s+no\s+longer|shall\s+not)\s+(?:be\s+)?(?:call|contact|text|phon|reach|"
+    r"ring|e-?mail|write)\w*\b[^.!?]{0,60}",
+    r"\bno\s+(?:further|more)\s+(?:calls|contact|texts|messages)\b[^.!?]{0,40}",
+)
+_LAWFUL: Final[dict[str, tuple[str, ...]]] = {
+    "false_affiliation": (
+        rf"\b(?:your|the\s+client'?s|their)\s+(?:\w+\s+)?{_ATTORNEY_WORDS}(?:'s)?(?:\s+office)?\b[^.!?]{{0,60}}",
+        r"\b(?:you'?re|you\s+are)\s+represented\b[^.!?]{0,60}|\b(?:su|sus)\s+abogad\w*\b[^.!?]{0,40}",
+        rf"\b(?:consult|speak\s+(?:to|with)|talk\s+to)\s+(?:a|an|your\s+own)\s+{_ATTORNEY_WORDS}\b",
+    ),
+    "harassment": _HONOURED_REQUEST,
+    "third_party_disclosure": (
+        *_HONOURED_REQUEST,
+        rf"\b(?:your|su)\s+(?:\w+\s+)?{_ATTORNEY_WORDS}\b[^.!?]{{0,60}}",
+    ),
+    "deception_other": (
+        r"\b(?:as\s+(?:the\s+law|federal\s+law|required|permitted)\s+(?:permits|allows|requires)?|"
+        r"as\s+(?:the\s+)?law\s+(?:permits|allows|requires))\b[^.!?]{0,40}",
+        r"\byou\s+(?:have|keep)\s+(?:the|every)\s+right\s+to\b[^.!?]{0,60}",
+    ),
+}
+_LAWFUL_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _LAWFUL.items()
+}
+
+
+def lawful_spans(violation_type: str, reply: str) -> list[tuple[int, int]]:
+    """Spans of ``reply`` that use ``violation_type``'s vocabulary lawfully (the client's attorney, a request kept).
+
+    Args:
+        violation_type: One of :data:`VIOLATION_TYPES`.
+        reply: The creditor's reply.
+
+    Returns:
+        ``(start, end)`` offsets, in order; empty when there is none.
+    """
+    text = reply.translate(_NORMALISE)
+    return sorted(m.span() for pattern in _LAWFUL_COMPILED.get(violation_type, ()) for m in pattern.finditer(text))
+
+
 class ComplianceGuard:
     """Checks creditor replies against the collection rules for one scenario.
 
@@ -1236,6 +1387,14 @@ class ComplianceGuard:
             for kind, score in scores.items():
                 if kind not in skip and score >= thresholds.get(kind, 0.5) and score > best.get(kind, (-1.0,))[0]:
                     best[kind] = (score, span)
+        for kind in list(best):
+            lawful = lawful_spans(kind, reply)
+            if lawful:
+                # Read again without the lawful words: the model must see the breach in what is left.
+                rest = without_spans(reply, lawful)
+                again = [part.get(kind, 0.0) for _, part in self.model.compliance_scores(rest)] if rest else []
+                if max(again, default=0.0) < thresholds.get(kind, 0.5):
+                    del best[kind]
         return tuple(
             Violation(
                 kind,

@@ -74,6 +74,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, get_args
 
+from eq_negotiator.negotiation.text import without_spans
 from eq_negotiator.scenario import Scenario
 
 RightsKind = Literal["crisis", "cease_contact", "attorney", "dispute", "no_work_contact", "client_threat"]
@@ -387,11 +388,106 @@ _DENIED_REQUEST = re.compile(
 # Crisis words that the client immediately denies: "I'm not suicidal", "I would never hurt myself".
 # Negators are listed whole: a bare "n't?" would also match the "nt" of "want" ("I want to end it all").
 _DENIED_CRISIS = re.compile(
-    r"\b(?:not|never|cannot|(?:do|does|did|would|could|will|wo|ca|is|am|are|was|were|should)n'?t)\s+(?:\w+\s+){0,2}$"
+    r"(?:\bnot\s+that\s+i(?:'?d|\s+would)?\s+(?:ever\s+)?$)|\b(?:not|never|cannot|(?:do|does|did|would|could|will|wo|ca|is|am|are|was|were|should)n'?t)\s+(?:\w+\s+){0,2}$"
 )
-_DENIED_VERB = re.compile(r"\b(?:not|no|never|(?:do|does|did|have|has|had|would|will|wo|ca)n'?t)\s+(?:\w+\s+){0,2}$")
-_DENIABLE_ATTORNEY = re.compile(r"^(?:hired|retained|engaged|instructed)")
+_DENIED_VERB = re.compile(
+    r"\b(?:not|no|never|(?:do|does|did|have|has|had|would|will|wo|ca|is|are|was|were)n'?t)\s+(?:\w+\s+){0,2}$"
+)
+_DENIABLE_ATTORNEY = re.compile(r"^(?:hired|retained|engaged|instructed|(?:being\s+|now\s+)?represent)")
 _DENIABLE_CRISIS = re.compile(r"^(?:suicidal|kill|hurt|harm|cut|end|tak|hang|shoot|drown|poison|stab|jump|done)")
+
+# Benign uses of each kind's vocabulary, by category of phrasing: idioms of death, someone else's death or lawyer,
+# lawyers in the future or in another matter, limits on time or channel, work mentioned as a fact, denials. The
+# word rules never match these; the model, which reads words more than grammar, often does ("This debt is killing
+# me" scores 0.9 crisis, "my cousin is a lawyer" 1.0 attorney). A model event is kept only when it still passes its
+# threshold on the message with these spans set aside (see :func:`detect_rights`), so a crisis written beside an
+# idiom still escalates.
+_BENIGN: Final[dict[str, tuple[str, ...]]] = {
+    "crisis": (
+        r"\b(?:is|are|was|it'?s|they'?re|that'?s|this\s+is|these\s+are|(?:is|are)\s+(?:really|literally|honestly|just)|"
+        r"\w+\s+(?:is|are))\s+(?:slowly\s+)?killing\s+(?:me|us)\b",
+        r"\bkilling\s+(?:me|us)\s+(?:here|slowly|financially|inside)\b|\bkills\s+me\b",
+        r"\b(?:i'?m|i\s+am|been|we'?re)\s+(?:just\s+|really\s+|literally\s+|honestly\s+)?dying\s+(?:to|for)\b",
+        r"\b(?:to\s+die\s+for|kill\s+for|kill\s+two\s+birds|drop[-\s]dead|dead[-\s](?:tired|broke|serious|set|end|line)|"
+        r"deadline|(?:scared|bored|sick|worried|tired)\s+to\s+death|the\s+death\s+of\s+me|over\s+my\s+dead\s+body|"
+        r"murder\s+on|dying\s+(?:of\s+)?(?:laughter|embarrassment|boredom))\b",
+        # Someone else's death or illness.
+        r"\bmy\s+(?:\w+\s+){0,2}(?:died|passed(?:\s+away|\s+on)?|is\s+dying|was\s+killed|killed\s+(?:him|her)self|"
+        r"took\s+(?:his|her|their)\s+own\s+life)\b[^.!?;,]{0,60}",
+        r"\b(?:he|she|they)\s+(?:died|passed\s+away|killed\s+(?:him|her|them)sel(?:f|ves)|"
+        r"took\s+(?:his|her|their)\s+own\s+life)\b|\b(?:funeral|falleci\w*|muri\w+)\b",
+        # Denials: "not that I'd ever hurt myself", "I'm not suicidal".
+        r"\b(?:not\s+that\s+i'?d?\s+(?:would\s+)?(?:ever\s+)?|i'?m\s+not\s+|i\s+am\s+not\s+|i\s+would\s+never\s+|"
+        r"i'?d\s+never\s+|never\s+going\s+to\s+)(?:hurt|harm|kill)\s+myself\b|\b(?:i'?m|i\s+am)\s+not\s+suicidal\b",
+        r"\b(?:goodbye|bye)\s+to\s+(?:credit|debt|(?:my|the|these|those)\s+(?:cards?|debts?|loans?|bills?))\b",
+        r"\bdisappear\s+(?:to|for|on)\s+(?:a|an|the|some)\b[^.!?;,]{0,60}",
+    ),
+    "attorney": (
+        # Someone else's lawyer, or a lawyer in another matter.
+        r"\bmy\s+(?:\w+[-\s]){0,2}?(?:friend|cousin|brother|sister|uncle|aunt|neighbou?r|dad|father|mom|mum|mother|"
+        r"son|daughter|wife|husband|partner|boss|coworker|co-worker|colleague|roommate|in-law|brother-in-law|"
+        r"sister-in-law)(?:'s\s+(?:\w+\s+)?(?:lawyer|attorney)|\s+(?:is|was|works\s+as)\s+(?:a|an)\s+(?:\w+\s+)?"
+        r"(?:lawyer|attorney|solicitor|paralegal)|\s+practi[cs]es\s+law)\b",
+        r"\b(?:lawyer|attorney)\s+(?:friend|cousin|brother|sister|neighbou?r)\b",
+        r"\b(?:lawyer|attorney)\s+(?:i\s+had\s+|who\s+(?:did|handled)\s+)?for\s+(?:my|the|a|his|her)\s+"
+        r"(?:divorce|custody|accident|house|estate|will|business|immigration)\b[^.!?;,]{0,60}|"
+        r"\b(?:lawyer|attorney)\s+handled\s+(?:my|the)\s+\w+[^.!?;,]{0,60}|\b\w+'s\s+(?:divorce\s+)?(?:lawyer|attorney)\b",
+        # Lawyers in the future, in doubt, or on a screen.
+        r"\b(?:thinking\s+(?:about|of)|considering|might|may|maybe|should\s+i|could|going\s+to\s+have\s+to|"
+        r"(?:will|'ll)\s+have\s+to|planning\s+to|want\s+to|looking\s+(?:at|for|into)|ca(?:n'?t|nnot)\s+afford)\s+"
+        r"(?:\w+\s+){0,4}?(?:lawyers?|attorneys?|legal\s+aid|counsel|law\s*firms?)\b[^.!?;,]{0,60}",
+        r"\b(?:lawyers?|attorneys?)\s+(?:on|from)\s+(?:youtube|tiktok|tv|television|the\s+radio|a\s+podcast|reddit)\b"
+        r"[^.!?;,]{0,60}|\b(?:youtube|tiktok|tv)\s+(?:lawyers?|attorneys?)\b",
+        # Regulators and prosecutors are not the client's representation.
+        r"\b(?:state\s+|district\s+)?attorneys?[-\s]general(?:'s)?(?:\s+office)?\b|\bdistrict\s+attorney\b",
+        # Denials.
+        r"\b(?:i\s+)?(?:do(?:n'?t|\s+not)|never)\s+(?:have|had|hired|need)\s+(?:a|an|any)\s+(?:lawyer|attorney|"
+        r"counsel|representation)\b|\bno\s+(?:lawyer|attorney|legal\s+representation)\b|"
+        r"\bnot\s+(?:legally\s+)?represented\b|\bno\s+tengo\s+abogad\w\b",
+    ),
+    "cease_contact": (
+        # Limits on time, day or channel, often with the channel that is fine.
+        r"\b(?:don'?t|do\s+not|please\s+don'?t|no)\s+(?:\w+\s+){0,2}?(?:call(?:s|ing)?|text(?:s|ing)?|"
+        r"contact)\s+(?:me\s+)?(?:before|after|past|until|on\s+(?:weekends?|sundays?|saturdays?)|at\s+night|"
+        r"(?:on\s+)?(?:sundays?|saturdays?|weekends?|mornings?|evenings?|nights?))\b[^.!?;,]{0,60}",
+        r"\b(?:don'?t|do\s+not|stop)\s+(?:leav(?:e|ing)|sending|mailing)\s+(?:me\s+)?(?:any\s+)?(?:voicemails?|"
+        r"voice\s*mails?|paper\s+(?:statements?|bills?|letters?)|statements?\s+by\s+(?:post|mail))\b[^.!?;,]{0,60}",
+        r"\bstop\s+(?:calling|texting|contacting|ringing)\s+(?:my\s+(?:landline|home\s+phone|old\s+number|mom'?s|"
+        r"mum'?s|mother'?s|dad'?s|parents'?)|the\s+(?:landline|old\s+number))\b[^.!?;,]{0,60}",
+        r"\b(?:just|please|only)\s+(?:e-?mail|text|write\s+to)\s+me\b|\b(?:cell|mobile|e-?mail|text)\s+"
+        r"(?:is|works)\s+(?:fine|better|ok)\b",
+        # Complaints about frequency, and requests the client denies making.
+        r"\b(?:frequency|number|volume)\s+of\s+(?:these\s+|your\s+|the\s+)?calls\b[^.!?;,]{0,60}|"
+        r"\b(?:\w+|\d+)\s+times\s+a\s+(?:day|week)\b",
+        r"\b(?:not|never)\s+(?:asking|saying|telling|requesting)\b[^.!?;,]{0,60}",
+    ),
+    "no_work_contact": (
+        r"\bi\s+work\s+(?:nights|days|evenings|late|weekends|from\s+home|remotely|two\s+jobs|shifts?)\b",
+        r"\b(?:someone|somebody|a\s+(?:friend|colleague|coworker))\s+(?:at|from)\s+work\b[^.!?;,]{0,60}",
+        r"\bmy\s+(?:employer|job|work|company)\s+(?:pays|does\s+direct\s+deposit|deposits)\b[^.!?;,]{0,60}|"
+        r"\b(?:payday|paycheck|pay\s+cheque|paid)\b[^.!?;,]{0,60}",
+        r"\b(?:not|never)\s+(?:asking|saying|telling|requesting)\b[^.!?;,]{0,60}",
+    ),
+    "dispute": (r"\b(?:i'?m|i\s+am)\s+not\s+(?:disputing|contesting)\b[^.!?;,]{0,60}|\bi\s+know\s+i\s+owe\b",),
+}
+_BENIGN_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
+    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _BENIGN.items()
+}
+
+
+def benign_spans(kind: str, text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that use ``kind``'s vocabulary benignly (an idiom, someone else's lawyer, a time limit).
+
+    Args:
+        kind: One of :data:`RIGHTS_KINDS`.
+        text: The client's message.
+
+    Returns:
+        ``(start, end)`` offsets, in order; empty when there is none.
+    """
+    normalised = text.translate(_QUOTES)
+    return sorted(m.span() for pattern in _BENIGN_COMPILED.get(kind, ()) for m in pattern.finditer(normalised))
+
 
 _REASONS: Final[dict[str, str]] = {
     "crisis": "The client may be at risk of self-harm; their safety comes before any negotiation.",
@@ -467,6 +563,17 @@ def detect_rights(text: str, model: RightsModel | None = None) -> list[RightsEve
         if kind in best and kind not in found:
             score, span = best[kind]
             reason = f"{_REASONS[kind]} (read by the model, probability {score:.2f})"
+            benign = benign_spans(kind, text)
+            if benign:
+                # Read again without the benign words: the model must see the signal in what is left.
+                rest = without_spans(text, benign)
+                score = max((s.get(kind, 0.0) for _, s in model.rights_scores(rest)), default=0.0) if rest else 0.0
+                if score < thresholds.get(kind, 0.5):
+                    continue
+                reason = (
+                    f"{_REASONS[kind]} (read by the model, probability {score:.2f} with "
+                    f"{', '.join(repr(text[a:b]) for a, b in benign)} set aside)"
+                )
             events.append(RightsEvent(kind, span, reason, layer="model", score=score))
     return events
 

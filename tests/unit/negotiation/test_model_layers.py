@@ -96,3 +96,27 @@ def test_facts_only_the_scenario_knows_stay_with_the_rules() -> None:
     }
     sued = Scenario(legal_action_in_progress=True, attorney_involved=True)
     assert ComplianceGuard(sued, model).check(reply).compliant
+
+
+def test_a_model_event_that_rests_on_an_idiom_is_set_aside() -> None:
+    model = FakeModel({"killing me": {"crisis": 0.95}, "pills counted out": {"crisis": 0.9}}, {"crisis": 0.5})
+    assert detect_rights("This debt is killing me, honestly.", model) == []
+    # The same idiom beside a real signal still escalates: what is left after setting the idiom aside scores high.
+    (event,) = detect_rights("This debt is killing me and I have the pills counted out.", model)
+    assert (event.kind, event.layer) == ("crisis", "model")
+    assert "'debt is killing me' set aside" in event.reason
+
+
+def test_someone_elses_lawyer_is_set_aside_but_representation_by_them_is_not() -> None:
+    model = FakeModel({"lawyer": {"attorney": 0.99}, "handling this for me": {"attorney": 0.9}}, {"attorney": 0.5})
+    assert detect_rights("My cousin is a lawyer and she says you have to offer a plan.", model) == []
+    (event,) = detect_rights("My cousin is a lawyer and she is handling this for me now.", model)
+    assert event.kind == "attorney"
+
+
+def test_the_guard_sets_aside_the_clients_own_attorney() -> None:
+    model = FakeModel({"attorney": {"false_affiliation": 0.9}, "our attorneys": {"false_affiliation": 0.9}})
+    guard = ComplianceGuard(DEFAULT_SCENARIO, model)
+    assert guard.check("Understood. We will direct all further communication to your attorney.").compliant
+    result = guard.check("Our attorneys and the county office work together on files like yours.")
+    assert "false_affiliation" in result.types
