@@ -117,7 +117,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Protocol
 
-from eq_negotiator.negotiation.text import without_spans
+from eq_negotiator.negotiation.text import compile_phrase_families, phrase_spans, without_spans
 from eq_negotiator.scenario import Scenario
 
 VIOLATION_TYPES: Final[tuple[str, ...]] = (
@@ -1305,9 +1305,7 @@ _LAWFUL: Final[dict[str, tuple[str, ...]]] = {
         r"\byou\s+(?:have|keep)\s+(?:the|every)\s+right\s+to\b[^.!?]{0,60}",
     ),
 }
-_LAWFUL_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
-    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _LAWFUL.items()
-}
+_LAWFUL_COMPILED: Final = compile_phrase_families(_LAWFUL)
 
 
 def lawful_spans(violation_type: str, reply: str) -> list[tuple[int, int]]:
@@ -1321,7 +1319,7 @@ def lawful_spans(violation_type: str, reply: str) -> list[tuple[int, int]]:
         ``(start, end)`` offsets, in order; empty when there is none.
     """
     text = reply.translate(_NORMALISE)
-    return sorted(m.span() for pattern in _LAWFUL_COMPILED.get(violation_type, ()) for m in pattern.finditer(text))
+    return phrase_spans(_LAWFUL_COMPILED, violation_type, text)
 
 
 class ComplianceGuard:

@@ -74,7 +74,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, get_args
 
-from eq_negotiator.negotiation.text import without_spans
+from eq_negotiator.negotiation.text import compile_phrase_families, phrase_spans, without_spans
 from eq_negotiator.scenario import Scenario
 
 RightsKind = Literal["crisis", "cease_contact", "attorney", "dispute", "no_work_contact", "client_threat"]
@@ -470,9 +470,7 @@ _BENIGN: Final[dict[str, tuple[str, ...]]] = {
     ),
     "dispute": (r"\b(?:i'?m|i\s+am)\s+not\s+(?:disputing|contesting)\b[^.!?;,]{0,60}|\bi\s+know\s+i\s+owe\b",),
 }
-_BENIGN_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
-    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _BENIGN.items()
-}
+_BENIGN_COMPILED: Final = compile_phrase_families(_BENIGN)
 
 
 def benign_spans(kind: str, text: str) -> list[tuple[int, int]]:
@@ -486,7 +484,7 @@ def benign_spans(kind: str, text: str) -> list[tuple[int, int]]:
         ``(start, end)`` offsets, in order; empty when there is none.
     """
     normalised = text.translate(_QUOTES)
-    return sorted(m.span() for pattern in _BENIGN_COMPILED.get(kind, ()) for m in pattern.finditer(normalised))
+    return phrase_spans(_BENIGN_COMPILED, kind, normalised)
 
 
 _REASONS: Final[dict[str, str]] = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 
 def without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -22,3 +23,31 @@ def without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
         position = max(position, end)
     kept.append(text[position:])
     return " ".join(part.strip() for part in kept if part.strip())
+
+
+def compile_phrase_families(families: Mapping[str, Sequence[str]]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Compile regular expressions grouped by a label (a rights kind, a violation type), case-insensitively.
+
+    Args:
+        families: Patterns by label.
+
+    Returns:
+        The compiled patterns by label.
+    """
+    return {
+        label: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for label, patterns in families.items()
+    }
+
+
+def phrase_spans(families: Mapping[str, Sequence[re.Pattern[str]]], label: str, text: str) -> list[tuple[int, int]]:
+    """Where any of ``label``'s compiled patterns match ``text``.
+
+    Args:
+        families: Compiled patterns by label (from :func:`compile_phrase_families`).
+        label: The label whose patterns to run; an unknown label has none.
+        text: The text to search.
+
+    Returns:
+        ``(start, end)`` offsets, sorted by start; empty when nothing matches.
+    """
+    return sorted(match.span() for pattern in families.get(label, ()) for match in pattern.finditer(text))
