@@ -496,9 +496,7 @@ _REASONS: Final[dict[str, str]] = {
     "client_threat": "The client threatened harm to someone; set a calm boundary (this does not end the negotiation).",
 }
 
-_COMPILED: Final[dict[str, tuple[re.Pattern[str], ...]]] = {
-    kind: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns) for kind, patterns in _PATTERNS.items()
-}
+_COMPILED: Final = compile_phrase_families(_PATTERNS)
 
 # Curly quotes are the same length as straight ones, so spans into the normalised text are spans into the original.
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
